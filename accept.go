@@ -1,0 +1,57 @@
+package flagon
+
+import (
+	"strconv"
+	"strings"
+)
+
+// acceptQ returns the q-value the Accept header gives mediaType, using the
+// most specific matching range (type/subtype, then type/*, then */*); an
+// empty header accepts everything with q=1.
+func acceptQ(accept, mediaType string) float64 {
+	if strings.TrimSpace(accept) == "" {
+		return 1
+	}
+	typ, _, _ := strings.Cut(mediaType, "/")
+	best, bestRank := 0.0, -1
+	for _, part := range strings.Split(accept, ",") {
+		rng, params, _ := strings.Cut(part, ";")
+		rng = strings.ToLower(strings.TrimSpace(rng))
+		rank := -1
+		switch {
+		case rng == mediaType:
+			rank = 2
+		case rng == typ+"/*":
+			rank = 1
+		case rng == "*/*":
+			rank = 0
+		}
+		if rank < bestRank || rank < 0 {
+			continue
+		}
+		q := 1.0
+		for _, p := range strings.Split(params, ";") {
+			k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+			if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
+				f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+				if err != nil || f < 0 || f > 1 {
+					f = 0
+				}
+				q = f
+			}
+		}
+		if rank > bestRank || q > best {
+			best, bestRank = q, rank
+		}
+	}
+	return best
+}
+
+// prefersJSON reports whether the client ranks JSON above HTML.
+func prefersJSON(accept string) bool {
+	if accept == "" {
+		return false
+	}
+	j := max(acceptQ(accept, "application/json"), acceptQ(accept, "application/problem+json"))
+	return j > acceptQ(accept, "text/html")
+}

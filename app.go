@@ -1,0 +1,224 @@
+package flagon
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// HandlerFunc handles a request. An error it returns goes to the error
+// handlers (see ErrorHandler and HandleError) unless the response was
+// already written.
+type HandlerFunc func(c *Context) error
+
+// Middleware wraps a handler. It is called once per route when the app is
+// first served, never per request.
+type Middleware func(next HandlerFunc) HandlerFunc
+
+// M is a shortcut for map[string]any, handy for JSON and template data.
+type M map[string]any
+
+// App is a Flagon application: routes, middleware, hooks, error handlers
+// and configuration. It is an http.Handler. Register everything before the
+// app serves its first request; it is safe for concurrent use afterwards.
+type App struct {
+	scaffold
+
+	// Config is read when the app is first served; change it before.
+	Config Config
+
+	router     router
+	converters map[string]Converter
+	endpoints  map[string][]*Route
+	all        []*Route // app-level routes in registration order
+	groups     []mount  // blueprint prefixes, for 404 and 405 error scoping
+	appScopes  []*scaffold
+
+	once      sync.Once
+	serving   atomic.Bool
+	special   HandlerFunc // 404, 405, redirects, OPTIONS: through app middleware
+	pool      sync.Pool
+	maxParams int
+	logAll    bool // Run(true) logs every request
+
+	srvMu   sync.Mutex
+	servers []*http.Server
+}
+
+// New returns an App configured with DefaultConfig().
+func New() *App {
+	a := &App{Config: DefaultConfig()}
+	a.attach = a.attachRoute
+	a.scaffold.frozen = a.serving.Load
+	a.appScopes = []*scaffold{&a.scaffold}
+	a.pool.New = func() any { return a.newContext() }
+	return a
+}
+
+// Converter registers a custom converter under name, for rules such as
+// "/<name:var>". Register converters before the routes that use them. It
+// panics when name is a built-in converter or already registered.
+func (a *App) Converter(name string, c Converter) {
+	a.checkOpen("register converter " + name)
+	if !isIdentifier(name) || isBuiltinConverter(name) {
+		panic(fmt.Sprintf("flagon: converter name %q at %s is invalid or built in", name, callSite()))
+	}
+	if _, ok := a.converters[name]; ok {
+		panic(fmt.Sprintf("flagon: converter %q registered twice (at %s)", name, callSite()))
+	}
+	if c == nil {
+		panic(fmt.Sprintf("flagon: converter %q at %s is nil", name, callSite()))
+	}
+	if a.converters == nil {
+		a.converters = map[string]Converter{}
+	}
+	a.converters[name] = c
+}
+
+// Register adds a blueprint's routes under prefix ("" for none, otherwise
+// starting with "/"). Its endpoints become "name.endpoint".
+func (a *App) Register(bp *Blueprint, prefix string) {
+	prefix = checkPrefix(prefix)
+	a.checkOpen("register blueprint " + bp.name)
+	bp.mount(mount{app: a, prefix: prefix, names: bp.name + ".", scopes: []*scaffold{&bp.scaffold, &a.scaffold}})
+}
+
+// Mount serves h for every method at prefix and below it ("/api" owns
+// "/api" and "/api/...", never "/apiv2"), with the prefix stripped from
+// the request's path as http.StripPrefix does. App middleware applies.
+func (a *App) Mount(prefix string, h http.Handler) {
+	prefix = checkPrefix(prefix)
+	if prefix == "" {
+		panic(fmt.Sprintf("flagon: Mount at %s needs a prefix such as \"/api\"", callSite()))
+	}
+	strip := stripPrefix(prefix, h)
+	a.add(prefix, strip, []string{anyMethod})
+	a.add(prefix+"/", strip, []string{anyMethod})
+	a.add(prefix+"/<path:__mount>", strip, []string{anyMethod})
+}
+
+// Routes lists every route with its full rule and endpoint, one entry per
+// method, sorted by rule then method.
+func (a *App) Routes() []RouteInfo {
+	var out []RouteInfo
+	for _, r := range a.all {
+		for _, m := range r.methods {
+			if m == anyMethod {
+				m = "ANY"
+			}
+			out = append(out, RouteInfo{Method: m, Rule: r.rule, Endpoint: r.endpoint})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Rule != out[j].Rule {
+			return out[i].Rule < out[j].Rule
+		}
+		return out[i].Method < out[j].Method
+	})
+	return out
+}
+
+// attachRoute inserts a route registered on the app itself.
+func (a *App) attachRoute(r *Route) {
+	r.app = a
+	r.scopes = a.appScopes
+	a.insert(r)
+}
+
+// addDerived inserts, for mount m, the app's copy of a blueprint route.
+func (a *App) addDerived(origin *Route, m mount) {
+	d := &Route{
+		rule:    m.prefix + origin.rule,
+		methods: origin.methods,
+		handler: origin.handler,
+		local:   origin.local,
+		prefix:  m.names,
+		site:    origin.site,
+		origin:  origin,
+		owner:   origin.owner,
+		scopes:  m.scopes,
+		app:     a,
+	}
+	if d.rule == "" {
+		d.rule = "/"
+	}
+	origin.derived = append(origin.derived, d)
+	a.insert(d)
+}
+
+// insert parses the route's rule, adds it to the router and indexes its
+// endpoint; it panics with the rule and call site on any mistake.
+func (a *App) insert(r *Route) {
+	if a.serving.Load() {
+		panic(fmt.Sprintf("flagon: cannot register %s at %s: the app has started serving; register routes before calling Run, Serve or ServeHTTP", r.rule, r.site))
+	}
+	p, err := parseRule(r.rule, a.converters)
+	if err != nil {
+		panic(fmt.Sprintf("flagon: rule %s registered at %s: %v", r.rule, r.site, err))
+	}
+	r.parsed = p
+	for _, m := range r.methods {
+		a.router.add(m, r)
+	}
+	if n := len(p.names); n > a.maxParams {
+		a.maxParams = n
+	}
+	a.all = append(a.all, r)
+	if r.local != "" {
+		a.setEndpoint(r, r.prefix+r.local)
+	}
+}
+
+// setEndpoint (re)names r on the app, panicking when the endpoint already
+// belongs to another handler.
+func (a *App) setEndpoint(r *Route, endpoint string) {
+	if r.endpoint == endpoint {
+		return
+	}
+	for _, other := range a.endpoints[endpoint] {
+		if handlerID(other.handler) != handlerID(r.handler) {
+			panic(fmt.Sprintf("flagon: endpoint %q of %s (registered at %s) is already used by another handler for %s (registered at %s): name one of them with .Name(...)",
+				endpoint, r.rule, r.site, other.rule, other.site))
+		}
+	}
+	if r.endpoint != "" {
+		list := a.endpoints[r.endpoint]
+		for i, x := range list {
+			if x == r {
+				a.endpoints[r.endpoint] = append(list[:i:i], list[i+1:]...)
+				break
+			}
+		}
+	}
+	if a.endpoints == nil {
+		a.endpoints = map[string][]*Route{}
+	}
+	r.endpoint = endpoint
+	a.endpoints[endpoint] = append(a.endpoints[endpoint], r)
+}
+
+// stripPrefix serves h with prefix removed from the path, keeping RawPath
+// consistent, and without a copy when nothing changes.
+func stripPrefix(prefix string, h http.Handler) HandlerFunc {
+	return func(c *Context) error {
+		r := c.Request
+		p := strings.TrimPrefix(r.URL.Path, prefix)
+		rp := strings.TrimPrefix(r.URL.RawPath, prefix)
+		if p == "" {
+			p = "/"
+		}
+		if r.URL.RawPath != "" && rp == "" {
+			rp = "/"
+		}
+		r2 := new(http.Request)
+		*r2 = *r
+		u := *r.URL
+		u.Path, u.RawPath = p, rp
+		r2.URL = &u
+		h.ServeHTTP(c.Response, r2)
+		return nil
+	}
+}

@@ -1,0 +1,140 @@
+package flagon
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+// Context is the state of one request: the request, the response being
+// written, the route's variables and values handlers share (Flask's g).
+// A Context is pooled: it is valid only until its handler returns, and must
+// not be kept or used from another goroutine after that.
+type Context struct {
+	Request  *http.Request
+	Response *Response
+
+	app    *App
+	resp   Response
+	route  *Route
+	scopes []*scaffold // error handlers and hooks: blueprints innermost first, then the app
+	params []string    // variable values, in the order of route.parsed.names
+	keys   map[string]any
+
+	query   url.Values
+	queryOK bool
+
+	err        error // the error the request ended with, for teardown hooks
+	errHandled bool  // an error was rendered by the error handlers
+	afterDone  bool  // AfterRequest hooks have run
+	wrapped    bool  // the request's context carries c (WrapMiddleware)
+	wrapErr    error // error of the Flagon chain run inside a net/http middleware
+
+	// set by the router for the special answers (404, 405, redirects, OPTIONS)
+	outcome  outcome
+	allow    []string
+	location string
+}
+
+func (a *App) newContext() *Context {
+	c := &Context{app: a, params: make([]string, 0, a.maxParams)}
+	c.resp.c = c
+	return c
+}
+
+// reset prepares a pooled Context for a new request.
+func (c *Context) reset(w http.ResponseWriter, r *http.Request) {
+	c.Request = r
+	c.resp = Response{w: w, c: c, status: http.StatusOK}
+	c.Response = &c.resp
+	c.scopes = c.app.appScopes
+}
+
+// clear drops every reference the Context holds, so nothing leaks into the
+// next request that takes it from the pool.
+func (c *Context) clear() {
+	c.Request = nil
+	c.resp = Response{c: c}
+	c.Response = nil
+	c.route = nil
+	c.scopes = nil
+	for i := range c.params {
+		c.params[i] = ""
+	}
+	c.params = c.params[:0]
+	clear(c.keys)
+	c.query = nil
+	c.queryOK = false
+	c.err = nil
+	c.errHandled = false
+	c.afterDone = false
+	c.wrapped = false
+	c.wrapErr = nil
+	c.outcome = outcomeNone
+	c.allow = nil
+	c.location = ""
+}
+
+// App returns the application serving the request.
+func (c *Context) App() *App { return c.app }
+
+// Context returns the request's context; it is cancelled when the client
+// goes away or the server shuts down.
+func (c *Context) Context() context.Context { return c.Request.Context() }
+
+// Param returns the decoded value of the route variable name, or "" when
+// the route has no such variable.
+func (c *Context) Param(name string) string {
+	if c.route == nil {
+		return ""
+	}
+	for i, n := range c.route.parsed.names {
+		if n == name && i < len(c.params) {
+			return c.params[i]
+		}
+	}
+	return ""
+}
+
+// ParamInt returns the route variable name as an int, or 0 when it is
+// missing or not a number. An <int:name> variable always converts.
+func (c *Context) ParamInt(name string) int {
+	n, err := strconv.Atoi(c.Param(name))
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+// Endpoint returns the matched route's endpoint ("" for a 404, a closure
+// without a name, or a special answer).
+func (c *Context) Endpoint() string {
+	if c.route == nil {
+		return ""
+	}
+	return c.route.endpoint
+}
+
+// Rule returns the matched route's full rule, such as "/users/<int:id>",
+// or "" when no route matched.
+func (c *Context) Rule() string {
+	if c.route == nil {
+		return ""
+	}
+	return c.route.rule
+}
+
+// Set stores a value for the rest of the request (Flask's g).
+func (c *Context) Set(key string, v any) {
+	if c.keys == nil {
+		c.keys = make(map[string]any)
+	}
+	c.keys[key] = v
+}
+
+// Get returns a value stored with Set during this request.
+func (c *Context) Get(key string) (any, bool) {
+	v, ok := c.keys[key]
+	return v, ok
+}

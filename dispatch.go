@@ -1,0 +1,275 @@
+package flagon
+
+import (
+	"net/http"
+	"strings"
+)
+
+// outcome is what the router decided when no route handles the request.
+type outcome uint8
+
+const (
+	outcomeNone outcome = iota
+	outcomeNotFound
+	outcomeMethodNotAllowed
+	outcomeRedirect
+	outcomeOptions
+	outcomeBadRequest
+)
+
+// ServeHTTP dispatches the request to its route. The first call freezes the
+// app: handler chains are composed then, and registering afterwards panics.
+func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	a.once.Do(a.freeze)
+	c := a.pool.Get().(*Context)
+	c.reset(w, r)
+	a.serve(c)
+	c.clear()
+	a.pool.Put(c)
+}
+
+// Handler returns the app as an http.Handler.
+func (a *App) Handler() http.Handler { return a }
+
+// serve runs the request and guarantees the end of it: a response is sent,
+// teardown hooks run (also after a panic), and http.ErrAbortHandler is
+// re-panicked for net/http to abort the connection.
+func (a *App) serve(c *Context) {
+	var err error
+	defer func() {
+		p := recover()
+		if p != nil && p != http.ErrAbortHandler {
+			err = a.recovered(c, p)
+			if !c.errHandled {
+				a.handleError(c, err)
+			}
+			p = nil
+		}
+		a.finish(c, err)
+		if p != nil {
+			panic(p)
+		}
+	}()
+	err = a.dispatch(c)
+	if err != nil && !c.errHandled {
+		a.handleError(c, err)
+	}
+}
+
+// dispatch finds the route and runs its chain, or the special chain for
+// malformed paths, non-canonical paths and misses.
+func (a *App) dispatch(c *Context) error {
+	r := c.Request
+	path, raw := r.URL.RawPath, true
+	if path == "" {
+		path, raw = r.URL.Path, false
+	}
+	if path == "" || path[0] != '/' {
+		c.outcome = outcomeNotFound
+		return a.special(c)
+	}
+	if raw && !validEscapes(path) {
+		c.outcome = outcomeBadRequest
+		return a.special(c)
+	}
+	if !isCanonical(path) {
+		c.outcome = outcomeRedirect
+		c.location = withQuery(cleanPath(path), r.URL.RawQuery)
+		return a.special(c)
+	}
+	if rt := a.router.lookup(r.Method, path, raw, &c.params); rt != nil {
+		c.route = rt
+		c.scopes = rt.scopes
+		r.Pattern = rt.rule
+		return rt.chain(c)
+	}
+	a.miss(c, path, raw)
+	return a.special(c)
+}
+
+// miss decides between OPTIONS, 405, a trailing-slash redirect and 404.
+func (a *App) miss(c *Context, path string, raw bool) {
+	c.params = c.params[:0]
+	if allow := a.router.allowed(path, raw); allow != nil {
+		c.allow = allow
+		c.outcome = outcomeMethodNotAllowed
+		if c.Request.Method == http.MethodOptions {
+			c.outcome = outcomeOptions
+		}
+	} else if !strings.HasSuffix(path, "/") && a.router.allowed(path+"/", raw) != nil {
+		c.outcome = outcomeRedirect
+		c.location = withQuery(path+"/", c.Request.URL.RawQuery)
+	} else {
+		c.outcome = outcomeNotFound
+	}
+	c.scopes = a.scopesFor(path)
+}
+
+// scopesFor returns the error scopes for a path no route handles: those of
+// the blueprint with the longest prefix the path falls under, or the app's.
+func (a *App) scopesFor(path string) []*scaffold {
+	best := -1
+	for i, m := range a.groups {
+		if m.prefix == "" || !strings.HasPrefix(path, m.prefix) {
+			continue
+		}
+		if len(path) > len(m.prefix) && path[len(m.prefix)] != '/' {
+			continue
+		}
+		if best < 0 || len(m.prefix) > len(a.groups[best].prefix) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return a.appScopes
+	}
+	return a.groups[best].scopes
+}
+
+func withQuery(path, rawQuery string) string {
+	path = safeLocation(path)
+	if rawQuery == "" {
+		return path
+	}
+	return path + "?" + rawQuery
+}
+
+// answerSpecial is the handler at the end of the special chain.
+func (a *App) answerSpecial(c *Context) error {
+	switch c.outcome {
+	case outcomeRedirect:
+		c.Response.Header().Set("Location", c.location)
+		c.Response.WriteHeader(http.StatusPermanentRedirect)
+		return nil
+	case outcomeOptions:
+		c.Response.Header().Set("Allow", strings.Join(c.allow, ", "))
+		c.Response.WriteHeader(http.StatusNoContent)
+		return nil
+	case outcomeMethodNotAllowed:
+		c.Response.Header().Set("Allow", strings.Join(c.allow, ", "))
+		return Abort(http.StatusMethodNotAllowed)
+	case outcomeBadRequest:
+		return Abort(http.StatusBadRequest, "The request path has a malformed percent-escape.")
+	}
+	return Abort(http.StatusNotFound)
+}
+
+// freeze composes every chain once; afterwards registration panics.
+func (a *App) freeze() {
+	a.serving.Store(true)
+	for _, r := range a.all {
+		r.chain = a.compose(r)
+	}
+	special := wrap(a.boundary(a.answerSpecial), a.mws)
+	if a.logAll {
+		special = a.logRequests(special)
+	}
+	a.special = special
+}
+
+// compose builds a route's chain: app middleware, blueprint middleware
+// (outer to inner), the error boundary, before-request hooks, route
+// middleware, handler.
+func (a *App) compose(r *Route) HandlerFunc {
+	h := wrap(r.handler, r.middleware())
+	var before []func(*Context) error
+	for i := len(r.scopes) - 1; i >= 0; i-- {
+		before = append(before, r.scopes[i].before...)
+	}
+	if len(before) > 0 {
+		h = runBefore(before, h)
+	}
+	h = a.boundary(h)
+	for i := 0; i < len(r.scopes)-1; i++ {
+		h = wrap(h, r.scopes[i].mws)
+	}
+	h = wrap(h, a.mws)
+	if a.logAll {
+		h = a.logRequests(h)
+	}
+	return h
+}
+
+func wrap(h HandlerFunc, mws []Middleware) HandlerFunc {
+	for i := len(mws) - 1; i >= 0; i-- {
+		h = mws[i](h)
+	}
+	return h
+}
+
+// runBefore runs the before-request hooks; one that fails or writes a
+// response ends the request.
+func runBefore(hooks []func(*Context) error, next HandlerFunc) HandlerFunc {
+	return func(c *Context) error {
+		for _, fn := range hooks {
+			if err := fn(c); err != nil {
+				return err
+			}
+			if c.Response.Written() {
+				return nil
+			}
+		}
+		return next(c)
+	}
+}
+
+// boundary turns the errors and panics of what it wraps into answers
+// through the error handlers, then passes the error on, marked as handled,
+// so outer middleware still sees it and the final status.
+func (a *App) boundary(next HandlerFunc) HandlerFunc {
+	return func(c *Context) (err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				err = a.recovered(c, p)
+				a.handleError(c, err)
+			}
+		}()
+		if err = next(c); err != nil {
+			a.handleError(c, err)
+		}
+		return err
+	}
+}
+
+// runAfter runs the AfterRequest hooks once, just before the headers go.
+func (c *Context) runAfter() {
+	if c.afterDone {
+		return
+	}
+	c.afterDone = true
+	for _, s := range c.scopes {
+		for i := len(s.after) - 1; i >= 0; i-- {
+			s.after[i](c)
+		}
+	}
+}
+
+// finish sends the headers if the handler wrote nothing, then runs the
+// teardown hooks with the request's error.
+func (a *App) finish(c *Context, err error) {
+	if !c.resp.written && !c.resp.hijacked {
+		c.resp.WriteHeader(c.resp.status)
+	}
+	if c.err != nil {
+		err = c.err
+	}
+	for _, s := range c.scopes {
+		for i := len(s.teardown) - 1; i >= 0; i-- {
+			a.runTeardown(c, s.teardown[i], err)
+		}
+	}
+}
+
+// runTeardown runs one teardown hook; its panic is logged, not raised, so
+// every hook runs.
+func (a *App) runTeardown(c *Context, fn func(*Context, error), err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			_ = a.recovered(c, p)
+		}
+	}()
+	fn(c, err)
+}

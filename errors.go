@@ -1,0 +1,188 @@
+package flagon
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"net/http"
+	"runtime/debug"
+	"strings"
+)
+
+// HTTPError is an error with an HTTP status. Message is meant for the
+// client and is shown on the error page; Err is the cause, logged and shown
+// only in debug mode.
+type HTTPError struct {
+	Code    int
+	Message string
+	Err     error
+}
+
+// Error returns the status text, the message and the cause.
+func (e *HTTPError) Error() string {
+	s := fmt.Sprintf("%d %s", e.Code, http.StatusText(e.Code))
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap returns the cause.
+func (e *HTTPError) Unwrap() error { return e.Err }
+
+// Abort returns an *HTTPError with code and an optional message for the
+// client: return flagon.Abort(404) from a handler ends the request with the
+// app's 404 answer.
+func Abort(code int, message ...string) error {
+	return &HTTPError{Code: code, Message: strings.Join(message, " ")}
+}
+
+// panicError is a recovered panic: the value and the stack.
+type panicError struct {
+	value any
+	stack []byte
+}
+
+func (p *panicError) Error() string { return fmt.Sprintf("panic: %v", p.value) }
+
+// statusOf is the HTTP status of err: an *HTTPError's code, the result of a
+// StatusCode() int method anywhere in its chain, or 500.
+func statusOf(err error) int {
+	var he *HTTPError
+	if errors.As(err, &he) && he.Code >= 400 && he.Code <= 599 {
+		return he.Code
+	}
+	var sc interface{ StatusCode() int }
+	if errors.As(err, &sc) {
+		if code := sc.StatusCode(); code >= 400 && code <= 599 {
+			return code
+		}
+	}
+	return http.StatusInternalServerError
+}
+
+// recovered turns a panic value into an error and logs its stack.
+func (a *App) recovered(c *Context, v any) error {
+	stack := debug.Stack()
+	a.logger().Error("flagon: panic serving request", "method", c.Request.Method, "path", c.Request.URL.Path, "panic", fmt.Sprint(v), "stack", string(stack))
+	return &panicError{value: v, stack: stack}
+}
+
+// handleError sends the answer for err through the error handlers of the
+// request's scopes, innermost first, then the default error page.
+func (a *App) handleError(c *Context, err error) {
+	c.errHandled = true
+	if c.err == nil {
+		c.err = err
+	}
+	if c.Response.Written() || c.Response.hijacked {
+		a.logger().Error("flagon: error after the response was started", "method", c.Request.Method, "path", c.Request.URL.Path, "error", err.Error())
+		return
+	}
+	code := statusOf(err)
+	if code >= 500 {
+		if _, isPanic := err.(*panicError); !isPanic {
+			a.logger().Error("flagon: request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "status", code, "error", err.Error())
+		}
+	}
+	for _, s := range c.scopes {
+		if h := s.codes[code]; h != nil {
+			a.runErrorHandler(c, err, func() error { return h(c, err) })
+			return
+		}
+		for _, t := range s.typed {
+			var matched bool
+			var out error
+			a.runErrorHandler(c, err, func() error {
+				matched, out = t(c, err)
+				return out
+			})
+			if matched {
+				return
+			}
+		}
+	}
+	a.renderError(c, err)
+}
+
+// runErrorHandler calls an error handler; if it fails or panics, the default
+// page is rendered for the original error.
+func (a *App) runErrorHandler(c *Context, err error, call func() error) {
+	failed := func(e error) {
+		a.logger().Error("flagon: error handler failed", "error", e.Error())
+		if !c.Response.Written() {
+			a.renderError(c, err)
+		}
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			if p == http.ErrAbortHandler {
+				panic(p)
+			}
+			failed(a.recovered(c, p))
+		}
+	}()
+	if e := call(); e != nil {
+		failed(e)
+	}
+}
+
+// problem is the RFC 9457 body of a default error answer.
+type problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail,omitempty"`
+	// Debug mode only.
+	Error string `json:"error,omitempty"`
+	Stack string `json:"stack,omitempty"`
+}
+
+// renderError writes the default error answer: problem+json for clients
+// that prefer JSON, a small HTML page otherwise, a debug page in debug mode.
+func (a *App) renderError(c *Context, err error) {
+	code := statusOf(err)
+	p := problem{Type: "about:blank", Title: http.StatusText(code), Status: code}
+	if p.Title == "" {
+		p.Title = "Error"
+	}
+	var he *HTTPError
+	if errors.As(err, &he) {
+		p.Detail = he.Message
+	}
+	var stack []byte
+	var pe *panicError
+	if errors.As(err, &pe) {
+		stack = pe.stack
+	}
+	h := c.Response.Header()
+	h.Del("Content-Length")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	if prefersJSON(c.Request.Header.Get("Accept")) {
+		if a.Config.Debug {
+			p.Error, p.Stack = err.Error(), string(stack)
+		}
+		body, _ := json.Marshal(p)
+		h.Set("Content-Type", "application/problem+json")
+		c.Response.WriteHeader(code)
+		_, _ = c.Response.Write(body)
+		return
+	}
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	c.Response.WriteHeader(code)
+	if a.Config.Debug {
+		_, _ = c.Response.WriteString(debugPage(c, p, err, stack))
+		return
+	}
+	detail := ""
+	if p.Detail != "" {
+		detail = "<p>" + html.EscapeString(p.Detail) + "</p>\n"
+	}
+	_, _ = fmt.Fprintf(c.Response, "<!doctype html>\n<html lang=\"en\">\n<title>%d %s</title>\n<h1>%s</h1>\n%s</html>\n",
+		code, html.EscapeString(p.Title), html.EscapeString(p.Title), detail)
+}

@@ -1,0 +1,3 @@
+module github.com/flagon-go/flagon
+
+go 1.24

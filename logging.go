@@ -1,0 +1,29 @@
+package flagon
+
+import (
+	"os"
+	"time"
+
+	"github.com/flagon-go/flagon/internal/reqlog"
+)
+
+// logRequests is the request log of Run(true): one compact line per
+// request on standard error, coloured when that is a terminal.
+func (a *App) logRequests(next HandlerFunc) HandlerFunc {
+	color := isTerminal(os.Stderr)
+	return func(c *Context) error {
+		start := time.Now()
+		err := next(c)
+		e := reqlog.Entry{
+			Time: start, Method: c.Request.Method, Path: c.Request.URL.RequestURI(), Rule: c.Rule(),
+			Status: c.resp.status, Size: c.resp.size, Latency: time.Since(start), ClientIP: c.ClientIP(), Err: err,
+		}
+		reqlog.WriteText(os.Stderr, e, color)
+		return err
+	}
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

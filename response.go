@@ -1,0 +1,94 @@
+package flagon
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
+)
+
+// Response is the http.ResponseWriter a handler writes to. It records the
+// status and the number of body bytes, runs the AfterRequest hooks just
+// before the headers are written, and gives the underlying writer back
+// through Unwrap, so http.ResponseController reaches every feature of it.
+type Response struct {
+	w        http.ResponseWriter
+	c        *Context
+	status   int
+	size     int64
+	written  bool
+	hijacked bool
+}
+
+// Header returns the response headers, which can be changed until the
+// first Write or WriteHeader.
+func (r *Response) Header() http.Header { return r.w.Header() }
+
+// WriteHeader sends the status line and headers, once; later calls are
+// ignored. Informational (1xx) statuses are passed through.
+func (r *Response) WriteHeader(code int) {
+	if r.written || r.hijacked {
+		return
+	}
+	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
+		r.w.WriteHeader(code)
+		return
+	}
+	r.status = code
+	if r.c != nil {
+		r.c.runAfter()
+	}
+	r.written = true
+	r.w.WriteHeader(r.status)
+}
+
+// Write writes body bytes, sending the headers first if needed.
+func (r *Response) Write(b []byte) (int, error) {
+	if !r.written {
+		r.WriteHeader(r.status)
+	}
+	n, err := r.w.Write(b)
+	r.size += int64(n)
+	return n, err
+}
+
+// WriteString writes s without copying it when the underlying writer
+// supports that.
+func (r *Response) WriteString(s string) (int, error) {
+	if !r.written {
+		r.WriteHeader(r.status)
+	}
+	n, err := io.WriteString(r.w, s)
+	r.size += int64(n)
+	return n, err
+}
+
+// Status returns the status sent, or the one that will be sent (200 unless
+// set by Context.Status).
+func (r *Response) Status() int { return r.status }
+
+// Size returns the number of body bytes written so far.
+func (r *Response) Size() int64 { return r.size }
+
+// Written reports whether the headers have been sent.
+func (r *Response) Written() bool { return r.written }
+
+// Unwrap returns the underlying http.ResponseWriter.
+func (r *Response) Unwrap() http.ResponseWriter { return r.w }
+
+// Flush sends any buffered data to the client, writing the headers first.
+func (r *Response) Flush() {
+	if !r.written {
+		r.WriteHeader(r.status)
+	}
+	_ = http.NewResponseController(r.w).Flush()
+}
+
+// Hijack lets the caller take over the connection (WebSockets and the like).
+func (r *Response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, rw, err := http.NewResponseController(r.w).Hijack()
+	if err == nil {
+		r.hijacked = true
+	}
+	return conn, rw, err
+}

@@ -1,0 +1,158 @@
+package flagon
+
+import (
+	"fmt"
+	"reflect"
+	"runtime"
+	"strings"
+)
+
+// Route is one registration: a rule, its methods and its handler. It is
+// returned by Get, Post, Route and the like so the registration can be
+// named and given its own middleware.
+type Route struct {
+	rule     string // full rule, blueprint prefixes included
+	methods  []string
+	handler  HandlerFunc
+	local    string // endpoint on the App or Blueprint it was made on
+	endpoint string // endpoint on the app: local, after prefix
+	prefix   string // "bp." for a route an app gets from a blueprint
+	site     string // where it was registered, file:line
+	parsed   *parsedRule
+
+	// middleware of this route; a route an app gets from a blueprint shares
+	// it with the blueprint's route through origin.
+	mws     []Middleware
+	origin  *Route
+	derived []*Route
+
+	owner  *scaffold   // the App's or Blueprint's registry it was made on
+	scopes []*scaffold // for app routes: blueprints innermost first, then the app
+	app    *App
+	chain  HandlerFunc // composed when the app is frozen
+}
+
+// Name sets the route's endpoint, the name URLFor builds it by. Inside a
+// blueprint the app sees it as "blueprint.endpoint". It panics when the
+// name is taken by another handler.
+func (r *Route) Name(endpoint string) *Route {
+	if endpoint == "" || strings.ContainsAny(endpoint, " /") {
+		panic(fmt.Sprintf("flagon: endpoint name %q for %s is not valid: use a non-empty name without spaces or slashes (registered at %s)", endpoint, r.rule, r.site))
+	}
+	r.owner.checkOpen("name the route " + r.rule)
+	r.local = endpoint
+	if r.app != nil {
+		r.app.setEndpoint(r, endpoint)
+	}
+	for _, d := range r.derived {
+		d.app.setEndpoint(d, d.prefix+endpoint)
+	}
+	return r
+}
+
+// Use adds middleware around this route's handler only. Route middleware is
+// the innermost: it runs after the app's and blueprints' middleware and the
+// before-request hooks.
+func (r *Route) Use(mw ...Middleware) *Route {
+	r.owner.checkOpen("add middleware to " + r.rule)
+	r.mws = append(r.mws, mw...)
+	return r
+}
+
+// middleware is the route's own middleware, which a derived route takes from
+// the blueprint route it came from.
+func (r *Route) middleware() []Middleware {
+	if r.origin != nil {
+		return r.origin.mws
+	}
+	return r.mws
+}
+
+// RouteInfo describes one registered route for listings and docs.
+type RouteInfo struct {
+	Method   string
+	Rule     string
+	Endpoint string
+}
+
+// handlerName is the default endpoint of a handler: the function's name
+// without its package ("hello" for main.hello, "show" for a method value
+// (*T).show). Closures have no default name.
+func handlerName(h HandlerFunc) string {
+	if h == nil {
+		return ""
+	}
+	fn := runtime.FuncForPC(reflect.ValueOf(h).Pointer())
+	if fn == nil {
+		return ""
+	}
+	name := fn.Name()
+	name = strings.TrimSuffix(name, "-fm")
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	if i := strings.IndexByte(name, '['); i >= 0 { // generic instantiation
+		name = name[:i]
+	}
+	parts := strings.Split(name, ".")
+	last := parts[len(parts)-1]
+	if isClosureName(last) || len(parts) > 2 && isClosureName(parts[len(parts)-2]) {
+		return ""
+	}
+	for _, p := range parts[1:] {
+		if isClosureName(p) {
+			return ""
+		}
+	}
+	return strings.Trim(last, "()*")
+}
+
+// isClosureName reports whether a symbol part is the compiler's name for a
+// function literal ("func1", "gowrap2") or its nested index ("1").
+func isClosureName(s string) bool {
+	for _, p := range []string{"func", "gowrap"} {
+		if strings.HasPrefix(s, p) && len(s) > len(p) && allDigits(s[len(p):]) {
+			return true
+		}
+	}
+	return allDigits(s)
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// handlerID identifies a handler's code, to tell whether an endpoint is
+// reused for another handler.
+func handlerID(h HandlerFunc) uintptr {
+	if h == nil {
+		return 0
+	}
+	return reflect.ValueOf(h).Pointer()
+}
+
+// callSite is the file:line of the first caller outside Flagon's own
+// (non-test) code: where the user registered something.
+func callSite() string {
+	pcs := make([]uintptr, 32)
+	n := runtime.Callers(2, pcs)
+	frames := runtime.CallersFrames(pcs[:n])
+	for {
+		f, more := frames.Next()
+		inFlagon := strings.HasPrefix(f.Function, "github.com/flagon-go/flagon.") && !strings.HasSuffix(f.File, "_test.go")
+		if !inFlagon {
+			return fmt.Sprintf("%s:%d", f.File, f.Line)
+		}
+		if !more {
+			return fmt.Sprintf("%s:%d", f.File, f.Line)
+		}
+	}
+}

@@ -1,0 +1,329 @@
+package flagon
+
+import (
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+)
+
+// The router is a tree of path segments, one tree per method. Each node
+// holds its static children (by text) and its variable children (in
+// precedence order); a lookup walks the request path one segment at a time,
+// tries static text first and backtracks into the next variable child when
+// a later segment fails. A node is visited at most once per lookup, so a
+// lookup costs at most the size of the tree and usually its depth; the
+// recursion is bounded by the longest rule, never by the request.
+
+// node is one segment position in a method's tree.
+type node struct {
+	seg     string // static text, or the shape key of a variable
+	spec    converterSpec
+	statics []*node
+	index   string           // first byte of each static child, for a quick scan
+	bigs    map[string]*node // static children by text once there are many
+	empty   *node            // the trailing-slash child (an empty last segment)
+	params  []*node          // variable children, in precedence order
+	route   *Route           // the route whose rule ends here
+}
+
+// manyStatics is the fan-out past which static children are found by map.
+const manyStatics = 16
+
+// staticChild finds the static child with text seg.
+func (n *node) staticChild(seg string) *node {
+	if n.bigs != nil {
+		return n.bigs[seg]
+	}
+	c := seg[0]
+	for i := 0; i < len(n.index); i++ {
+		if n.index[i] == c && n.statics[i].seg == seg {
+			return n.statics[i]
+		}
+	}
+	return nil
+}
+
+// child returns the child for s, creating it when missing.
+func (n *node) child(s segment) *node {
+	if s.spec.kind == kindStatic {
+		if s.static == "" {
+			if n.empty == nil {
+				n.empty = &node{}
+			}
+			return n.empty
+		}
+		if c := n.staticChild(s.static); c != nil {
+			return c
+		}
+		c := &node{seg: s.static}
+		n.statics = append(n.statics, c)
+		n.index += s.static[:1]
+		if len(n.statics) > manyStatics {
+			if n.bigs == nil {
+				n.bigs = make(map[string]*node, len(n.statics))
+			}
+			for _, st := range n.statics {
+				n.bigs[st.seg] = st
+			}
+		}
+		return c
+	}
+	key := s.shapeKey()
+	for _, p := range n.params {
+		if p.seg == key {
+			return p
+		}
+	}
+	c := &node{seg: key, spec: s.spec}
+	n.params = append(n.params, c)
+	sort.SliceStable(n.params, func(i, j int) bool { return n.params[i].spec.kind < n.params[j].spec.kind })
+	return c
+}
+
+// match finds the route for path[start:], where start follows a "/".
+// Decoded variable values are appended to vals; on failure vals is left as
+// it was. raw says path is still percent-encoded.
+func (n *node) match(path string, start int, raw bool, vals *[]string) *Route {
+	end := start
+	for end < len(path) && path[end] != '/' {
+		end++
+	}
+	seg := path[start:end]
+	last := end == len(path)
+	if seg == "" {
+		if last && n.empty != nil {
+			return n.empty.route
+		}
+		return nil
+	}
+	text := seg
+	if raw && strings.IndexByte(seg, '%') >= 0 {
+		text = unescapeSegment(seg)
+	}
+	if len(n.index) > 0 || n.bigs != nil {
+		if c := n.staticChild(text); c != nil {
+			if last {
+				if c.route != nil {
+					return c.route
+				}
+			} else if r := c.match(path, end+1, raw, vals); r != nil {
+				return r
+			}
+		}
+	}
+	for _, p := range n.params {
+		if p.spec.kind == kindPath {
+			rest := path[start:]
+			if raw && strings.IndexByte(rest, '%') >= 0 {
+				rest = unescapeSegment(rest)
+			}
+			if p.route != nil && p.spec.conv.Match(rest) {
+				*vals = append(*vals, rest)
+				return p.route
+			}
+			continue
+		}
+		if !p.accepts(text) {
+			continue
+		}
+		if last {
+			if p.route != nil {
+				*vals = append(*vals, text)
+				return p.route
+			}
+			continue
+		}
+		mark := len(*vals)
+		*vals = append(*vals, text)
+		if r := p.match(path, end+1, raw, vals); r != nil {
+			return r
+		}
+		*vals = (*vals)[:mark]
+	}
+	return nil
+}
+
+// accepts runs the node's converter; built-ins are called directly so the
+// common cases make no interface call.
+func (n *node) accepts(s string) bool {
+	switch n.spec.kind {
+	case kindString:
+		return s != ""
+	case kindInt:
+		return intConverter{}.Match(s)
+	case kindUUID:
+		return uuidConverter{}.Match(s)
+	}
+	return n.spec.conv.Match(s)
+}
+
+// unescapeSegment decodes a segment whose escapes were validated before the
+// lookup (validEscapes), so decoding cannot fail.
+func unescapeSegment(s string) string {
+	out, err := url.PathUnescape(s)
+	if err != nil {
+		return s
+	}
+	return out
+}
+
+// validEscapes reports whether every "%" in s starts a valid escape.
+func validEscapes(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' {
+			if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+				return false
+			}
+			i += 2
+		}
+	}
+	return true
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+// methods the router keeps in an array; others go to a map.
+var treeMethods = [...]string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE"}
+
+func methodIndex(m string) int {
+	switch m {
+	case "GET":
+		return 0
+	case "HEAD":
+		return 1
+	case "POST":
+		return 2
+	case "PUT":
+		return 3
+	case "PATCH":
+		return 4
+	case "DELETE":
+		return 5
+	case "OPTIONS":
+		return 6
+	case "CONNECT":
+		return 7
+	case "TRACE":
+		return 8
+	}
+	return -1
+}
+
+// anyMethod registers a route for every method (used by Mount).
+const anyMethod = "*"
+
+// router holds one tree per method plus the any-method tree.
+type router struct {
+	trees  [len(treeMethods)]*node
+	others map[string]*node
+	all    *node // routes registered for every method
+	shapes map[string]*Route
+}
+
+func (rt *router) tree(method string, create bool) *node {
+	if method == anyMethod {
+		if rt.all == nil && create {
+			rt.all = &node{}
+		}
+		return rt.all
+	}
+	if i := methodIndex(method); i >= 0 {
+		if rt.trees[i] == nil && create {
+			rt.trees[i] = &node{}
+		}
+		return rt.trees[i]
+	}
+	n := rt.others[method]
+	if n == nil && create {
+		if rt.others == nil {
+			rt.others = map[string]*node{}
+		}
+		n = &node{}
+		rt.others[method] = n
+	}
+	return n
+}
+
+// add inserts r under method, panicking when the shape is already taken.
+func (rt *router) add(method string, r *Route) {
+	key := method + " " + r.parsed.shape()
+	if prev, ok := rt.shapes[key]; ok {
+		panic(fmt.Sprintf("flagon: %s %s conflicts with %s %s registered at %s (same method and the same rule shape); registered at %s: remove one or change its rule",
+			method, r.rule, method, prev.rule, prev.site, r.site))
+	}
+	if rt.shapes == nil {
+		rt.shapes = map[string]*Route{}
+	}
+	rt.shapes[key] = r
+	n := rt.tree(method, true)
+	for _, s := range r.parsed.segs {
+		n = n.child(s)
+	}
+	n.route = r
+}
+
+// find looks path up in the tree of method only.
+func (rt *router) find(method, path string, raw bool, vals *[]string) *Route {
+	n := rt.tree(method, false)
+	if n == nil || len(path) == 0 {
+		return nil
+	}
+	return n.match(path, 1, raw, vals)
+}
+
+// lookup finds the route for method and path: the method's own tree, then
+// GET's for HEAD, then the any-method tree.
+func (rt *router) lookup(method, path string, raw bool, vals *[]string) *Route {
+	if r := rt.find(method, path, raw, vals); r != nil {
+		return r
+	}
+	if method == "HEAD" {
+		if r := rt.find("GET", path, raw, vals); r != nil {
+			return r
+		}
+	}
+	if rt.all != nil {
+		return rt.all.match(path, 1, raw, vals)
+	}
+	return nil
+}
+
+// allowed lists the methods path answers to, for Allow headers, in a fixed
+// order. It is only called on the slow path (405 and OPTIONS).
+func (rt *router) allowed(path string, raw bool) []string {
+	var scratch []string
+	var on [len(treeMethods)]bool
+	found := false
+	if rt.all != nil && rt.all.match(path, 1, raw, &scratch) != nil {
+		return treeMethods[:]
+	}
+	for i := range treeMethods {
+		scratch = scratch[:0]
+		if rt.trees[i] != nil && rt.trees[i].match(path, 1, raw, &scratch) != nil {
+			on[i], found = true, true
+		}
+	}
+	var others []string
+	for m, n := range rt.others {
+		scratch = scratch[:0]
+		if n.match(path, 1, raw, &scratch) != nil {
+			others = append(others, m)
+		}
+	}
+	if !found && len(others) == 0 {
+		return nil
+	}
+	on[methodIndex("HEAD")] = on[methodIndex("HEAD")] || on[methodIndex("GET")]
+	on[methodIndex("OPTIONS")] = true
+	out := make([]string, 0, len(treeMethods)+len(others))
+	for i, m := range treeMethods {
+		if on[i] {
+			out = append(out, m)
+		}
+	}
+	sort.Strings(others)
+	return append(out, others...)
+}

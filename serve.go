@@ -1,0 +1,202 @@
+package flagon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+)
+
+// maxHeaderBytes bounds request headers; past it net/http answers 431.
+const maxHeaderBytes = 64 << 10
+
+// Server returns an *http.Server for the app with Config's address and
+// timeouts; read-header, read and idle timeouts are always set (a zero
+// Config value falls back to the default), so slow clients cannot hold
+// connections open.
+func (a *App) Server() *http.Server {
+	def, cfg := DefaultConfig(), a.Config
+	return &http.Server{
+		Addr:              cfg.Addr,
+		Handler:           a,
+		ReadHeaderTimeout: orDefault(cfg.ReadHeaderTimeout, def.ReadHeaderTimeout),
+		ReadTimeout:       orDefault(cfg.ReadTimeout, def.ReadTimeout),
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       orDefault(cfg.IdleTimeout, def.IdleTimeout),
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(a.logger().Handler(), slog.LevelWarn),
+	}
+}
+
+// Serve serves the app on l with Server's settings until Shutdown; it
+// returns nil after a graceful shutdown.
+func (a *App) Serve(l net.Listener) error {
+	srv := a.Server()
+	a.track(srv)
+	if err := srv.Serve(l); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func (a *App) track(srv *http.Server) {
+	a.srvMu.Lock()
+	a.servers = append(a.servers, srv)
+	a.srvMu.Unlock()
+}
+
+// Shutdown gracefully stops every server started by Run or Serve: they stop
+// accepting, in-flight requests finish, then it returns (or ctx ends first).
+func (a *App) Shutdown(ctx context.Context) error {
+	a.srvMu.Lock()
+	servers := a.servers
+	a.servers = nil
+	a.srvMu.Unlock()
+	var errs []error
+	for _, s := range servers {
+		errs = append(errs, s.Shutdown(ctx))
+	}
+	return errors.Join(errs...)
+}
+
+// Run serves the app until SIGINT or SIGTERM, then shuts down gracefully
+// (in-flight requests get Config.ShutdownTimeout to finish) and returns nil.
+// It listens on Config.Addr; when that is left at its default, the
+// FLAGON_ADDR and then PORT environment variables choose the address
+// (PORT=8080 listens on ":8080"). The default address also listens on
+// [::1] so that http://localhost:5000 works whichever way localhost resolves.
+// Run(true) turns debug mode on: debug pages, a banner with the route table,
+// and a log line per request. Run(false) turns it off.
+func (a *App) Run(debug bool) error {
+	a.Config.Debug = debug
+	a.logAll = debug
+	addr := a.Config.Addr
+	if addr == "" || addr == defaultAddr {
+		if v := os.Getenv("FLAGON_ADDR"); v != "" {
+			addr = v
+		} else if p := os.Getenv("PORT"); p != "" {
+			addr = ":" + p
+		} else {
+			addr = defaultAddr
+		}
+	}
+	ls, err := listen(addr)
+	if err != nil {
+		return fmt.Errorf("flagon: listen on %s: %w", addr, err)
+	}
+	srv := a.Server()
+	srv.Addr = addr
+	a.track(srv)
+	a.banner(os.Stderr, ls)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, len(ls))
+	for _, l := range ls {
+		go func(l net.Listener) { errc <- srv.Serve(l) }(l)
+	}
+	select {
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
+	case <-ctx.Done():
+	}
+	stop()
+	sctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
+	defer cancel()
+	a.logger().Info("flagon: shutting down", "timeout", a.Config.ShutdownTimeout)
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("flagon: graceful shutdown: %w", err)
+	}
+	return nil
+}
+
+// listen opens the listeners for addr: "unix:/path" for a unix socket
+// (removed when the listener closes), or host:port, where the default
+// loopback address also gets [::1] when IPv6 loopback is available.
+func listen(addr string) ([]net.Listener, error) {
+	if path, ok := strings.CutPrefix(addr, "unix:"); ok {
+		_ = os.Remove(path)
+		l, err := net.Listen("unix", path)
+		if err != nil {
+			return nil, err
+		}
+		return []net.Listener{l}, nil
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	ls := []net.Listener{l}
+	host, port, _ := net.SplitHostPort(addr)
+	if host == "127.0.0.1" && port == "5000" || host == "localhost" {
+		if l6, err := net.Listen("tcp", net.JoinHostPort("::1", port)); err == nil {
+			ls = append(ls, l6)
+		}
+	}
+	return ls, nil
+}
+
+// banner prints what Flask prints, plus the route table in debug mode.
+func (a *App) banner(w io.Writer, ls []net.Listener) {
+	fmt.Fprintln(w, " * Serving Flagon app")
+	if a.Config.Debug {
+		fmt.Fprintln(w, " * Debug mode: on")
+	} else {
+		fmt.Fprintln(w, " * Debug mode: off")
+	}
+	for _, l := range ls {
+		fmt.Fprintf(w, " * Running on %s\n", listenURL(l.Addr()))
+	}
+	fmt.Fprintln(w, "Press CTRL+C to quit")
+	if !a.Config.Debug {
+		return
+	}
+	fmt.Fprintln(w, " * Routes:")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, r := range a.Routes() {
+		ep := r.Endpoint
+		if ep == "" {
+			ep = "-"
+		}
+		fmt.Fprintf(tw, "   %s\t%s\t%s\n", r.Method, r.Rule, ep)
+	}
+	_ = tw.Flush()
+}
+
+func orDefault(v, d time.Duration) time.Duration {
+	if v > 0 {
+		return v
+	}
+	return d
+}
+
+func listenURL(addr net.Addr) string {
+	if addr.Network() == "unix" {
+		return "unix:" + addr.String()
+	}
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String()
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "0.0.0.0"
+		if ip.To4() == nil {
+			host = "[::]"
+		}
+	} else if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	return "http://" + host + ":" + port
+}

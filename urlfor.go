@@ -1,0 +1,179 @@
+package flagon
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+)
+
+// URLFor builds the path of endpoint from key, value pairs: pairs named
+// after the rule's variables fill them (through the converter's Build, then
+// percent-encoding; a path variable keeps its slashes), the others become
+// the query string in the order given, and "_anchor" adds a fragment.
+// When an endpoint has several rules, the one with the most variables that
+// the pairs fill is used. It returns an error for an unknown endpoint, an
+// odd number of arguments, a missing variable, or a value its converter
+// does not accept.
+func (a *App) URLFor(endpoint string, args ...any) (string, error) {
+	return a.buildURL(endpoint, args)
+}
+
+// URLFor builds a path for endpoint like App.URLFor, for use in handlers.
+func (c *Context) URLFor(endpoint string, args ...any) (string, error) {
+	return c.app.buildURL(endpoint, args)
+}
+
+// ExternalURLFor builds an absolute URL for endpoint: the request's scheme
+// and host, else Config.PreferredURLScheme and Config.ServerName.
+func (c *Context) ExternalURLFor(endpoint string, args ...any) (string, error) {
+	p, err := c.app.buildURL(endpoint, args)
+	if err != nil {
+		return "", err
+	}
+	scheme, host := c.Scheme(), c.Host()
+	if host == "" {
+		scheme, host = c.app.Config.PreferredURLScheme, c.app.Config.ServerName
+	}
+	if host == "" {
+		return "", errors.New("flagon: ExternalURLFor needs the request's Host or Config.ServerName")
+	}
+	if scheme == "" {
+		scheme = "http"
+	}
+	return scheme + "://" + host + p, nil
+}
+
+type urlArg struct {
+	key   string
+	value any
+	used  bool
+}
+
+func (a *App) buildURL(endpoint string, args []any) (string, error) {
+	routes := a.endpoints[endpoint]
+	if len(routes) == 0 {
+		return "", fmt.Errorf("flagon: cannot build a URL for endpoint %q: no route has that endpoint", endpoint)
+	}
+	if len(args)%2 != 0 {
+		return "", fmt.Errorf("flagon: cannot build a URL for %q: arguments must be key, value pairs (got %d values)", endpoint, len(args))
+	}
+	pairs := make([]urlArg, 0, len(args)/2)
+	anchor := ""
+	for i := 0; i < len(args); i += 2 {
+		k, ok := args[i].(string)
+		if !ok {
+			return "", fmt.Errorf("flagon: cannot build a URL for %q: argument %d is a %T, not a string key", endpoint, i, args[i])
+		}
+		if k == "_anchor" {
+			s, err := textOf(args[i+1])
+			if err != nil {
+				return "", fmt.Errorf("flagon: cannot build a URL for %q: _anchor: %v", endpoint, err)
+			}
+			anchor = s
+			continue
+		}
+		pairs = append(pairs, urlArg{key: k, value: args[i+1]})
+	}
+	// Most variables first, as Werkzeug does, registration order otherwise.
+	order := make([]*Route, len(routes))
+	copy(order, routes)
+	sort.SliceStable(order, func(i, j int) bool { return len(order[i].parsed.names) > len(order[j].parsed.names) })
+	var firstErr error
+	for _, r := range order {
+		u, err := buildRule(r, pairs, anchor)
+		if err == nil {
+			return u, nil
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+	}
+	return "", fmt.Errorf("flagon: cannot build a URL for %q: %w", endpoint, firstErr)
+}
+
+// buildRule fills one route's rule from pairs.
+func buildRule(r *Route, pairs []urlArg, anchor string) (string, error) {
+	for i := range pairs {
+		pairs[i].used = false
+	}
+	var b strings.Builder
+	for _, s := range r.parsed.segs {
+		b.WriteByte('/')
+		if s.spec.kind == kindStatic {
+			b.WriteString(escapeSegment(s.static))
+			continue
+		}
+		idx := -1
+		for i := range pairs {
+			if pairs[i].key == s.name {
+				idx = i
+				break
+			}
+		}
+		if idx < 0 {
+			return "", fmt.Errorf("rule %s needs a value for %q", r.rule, s.name)
+		}
+		pairs[idx].used = true
+		text, err := s.spec.conv.Build(pairs[idx].value)
+		if err != nil {
+			return "", fmt.Errorf("rule %s: value for %q: %v", r.rule, s.name, err)
+		}
+		if !s.spec.conv.Match(text) {
+			return "", fmt.Errorf("rule %s: value %q for %q does not match <%s>", r.rule, text, s.name, s.spec.key)
+		}
+		if s.spec.kind == kindPath {
+			parts := strings.Split(text, "/")
+			for i, p := range parts {
+				parts[i] = escapeSegment(p)
+			}
+			b.WriteString(strings.Join(parts, "/"))
+		} else {
+			b.WriteString(escapeSegment(text))
+		}
+	}
+	q := url.Values{}
+	var keys []string
+	for _, p := range pairs {
+		if p.used {
+			continue
+		}
+		if _, seen := q[p.key]; !seen {
+			keys = append(keys, p.key)
+		}
+		switch v := p.value.(type) {
+		case []string:
+			q[p.key] = append(q[p.key], v...)
+		default:
+			s, err := textOf(v)
+			if err != nil {
+				return "", fmt.Errorf("query value for %q: %v", p.key, err)
+			}
+			q[p.key] = append(q[p.key], s)
+		}
+	}
+	for i, k := range keys {
+		if i == 0 {
+			b.WriteByte('?')
+		} else {
+			b.WriteByte('&')
+		}
+		for j, v := range q[k] {
+			if j > 0 {
+				b.WriteByte('&')
+			}
+			b.WriteString(url.QueryEscape(k))
+			b.WriteByte('=')
+			b.WriteString(url.QueryEscape(v))
+		}
+	}
+	if anchor != "" {
+		b.WriteByte('#')
+		b.WriteString(url.PathEscape(anchor))
+	}
+	return b.String(), nil
+}
+
+// escapeSegment percent-encodes one path segment ("/" included).
+func escapeSegment(s string) string { return url.PathEscape(s) }
