@@ -99,6 +99,7 @@ func (t *TestClient) send(method, path, contentType string, body io.Reader) *Tes
 	req.URL = u
 	req.RequestURI = u.RequestURI()
 	req.Host = u.Host
+	req.RemoteAddr = "127.0.0.1:1234"
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
