@@ -36,13 +36,15 @@ type App struct {
 	all        []*Route // app-level routes in registration order
 	groups     []mount  // blueprint prefixes, for 404 and 405 error scoping
 	appScopes  []*scaffold
+	trust      proxyTrust // Config.TrustedProxies, parsed when frozen
 
 	once      sync.Once
 	serving   atomic.Bool
 	special   HandlerFunc // 404, 405, redirects, OPTIONS: through app middleware
 	pool      sync.Pool
 	maxParams int
-	logAll    bool // Run(true) logs every request
+	logAll    bool     // Run(true) logs every request
+	warned    sync.Map // forwarding headers Run(true) has warned about
 
 	srvMu   sync.Mutex
 	servers []*http.Server

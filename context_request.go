@@ -1,7 +1,6 @@
 package flagon
 
 import (
-	"net"
 	"net/http"
 	"net/url"
 )
@@ -40,25 +39,5 @@ func (c *Context) Cookie(name string) (string, error) {
 	}
 	return ck.Value, nil
 }
-
-// ClientIP returns the address of the client: the direct peer's IP.
-func (c *Context) ClientIP() string {
-	host, _, err := net.SplitHostPort(c.Request.RemoteAddr)
-	if err != nil {
-		return c.Request.RemoteAddr
-	}
-	return host
-}
-
-// Scheme returns "https" for a TLS request, "http" otherwise.
-func (c *Context) Scheme() string {
-	if c.Request.TLS != nil {
-		return "https"
-	}
-	return "http"
-}
-
-// Host returns the host the client asked for (the Host header).
-func (c *Context) Host() string { return c.Request.Host }
 
 var _ http.ResponseWriter = (*Response)(nil)

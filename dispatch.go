@@ -74,7 +74,7 @@ func (a *App) dispatch(c *Context) error {
 	}
 	if !isCanonical(path) {
 		c.outcome = outcomeRedirect
-		c.location = withQuery(cleanPath(path), r.URL.RawQuery)
+		c.location = withQuery(c.scriptRoot()+cleanPath(path), r.URL.RawQuery)
 		return a.special(c)
 	}
 	if rt := a.router.lookup(r.Method, path, raw, &c.params); rt != nil {
@@ -98,7 +98,7 @@ func (a *App) miss(c *Context, path string, raw bool) {
 		}
 	} else if !strings.HasSuffix(path, "/") && a.router.allowed(path+"/", raw) != nil {
 		c.outcome = outcomeRedirect
-		c.location = withQuery(path+"/", c.Request.URL.RawQuery)
+		c.location = withQuery(c.scriptRoot()+path+"/", c.Request.URL.RawQuery)
 	} else {
 		c.outcome = outcomeNotFound
 	}
@@ -157,6 +157,11 @@ func (a *App) answerSpecial(c *Context) error {
 // freeze composes every chain once; afterwards registration panics.
 func (a *App) freeze() {
 	a.serving.Store(true)
+	trust, bad := parseTrust(a.Config.TrustedProxies)
+	for _, e := range bad {
+		a.logger().Error("flagon: Config.TrustedProxies entry is not an IP, a CIDR or \"unix\"; it is not trusted", "entry", e)
+	}
+	a.trust = trust
 	for _, r := range a.all {
 		r.chain = a.compose(r)
 	}

@@ -13,6 +13,7 @@ func (a *App) logRequests(next HandlerFunc) HandlerFunc {
 	color := isTerminal(os.Stderr)
 	return func(c *Context) error {
 		start := time.Now()
+		a.warnForeignHeaders(c.Request)
 		err := next(c)
 		e := reqlog.Entry{
 			Time: start, Method: c.Request.Method, Path: c.Request.URL.RequestURI(), Rule: c.Rule(),

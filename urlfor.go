@@ -21,14 +21,21 @@ func (a *App) URLFor(endpoint string, args ...any) (string, error) {
 }
 
 // URLFor builds a path for endpoint like App.URLFor, for use in handlers.
+// Behind a trusted proxy that sends X-Forwarded-Prefix, the path starts
+// with that prefix.
 func (c *Context) URLFor(endpoint string, args ...any) (string, error) {
-	return c.app.buildURL(endpoint, args)
+	p, err := c.app.buildURL(endpoint, args)
+	if err != nil {
+		return "", err
+	}
+	return c.scriptRoot() + p, nil
 }
 
 // ExternalURLFor builds an absolute URL for endpoint: the request's scheme
-// and host, else Config.PreferredURLScheme and Config.ServerName.
+// and host (from a trusted proxy's forwarding headers when there are any),
+// else Config.PreferredURLScheme and Config.ServerName.
 func (c *Context) ExternalURLFor(endpoint string, args ...any) (string, error) {
-	p, err := c.app.buildURL(endpoint, args)
+	p, err := c.URLFor(endpoint, args...)
 	if err != nil {
 		return "", err
 	}
