@@ -37,8 +37,11 @@ type Config struct {
 
 	SessionCookieName     string        // default "session"
 	SessionLifetime       time.Duration // permanent sessions, default 31 days
-	SessionCookieSecure   bool
+	SessionCookieSecure   bool          // also Secure whenever the request is HTTPS
 	SessionCookieSameSite http.SameSite // default Lax
+	SessionCookieDomain   string        // default none (host-only cookie)
+	SessionCookiePath     string        // default "/" (under a trusted proxy's prefix)
+	SessionStore          SessionStore  // default: the signed-cookie store
 
 	ReadHeaderTimeout time.Duration // default 10s
 	ReadTimeout       time.Duration // default 60s

@@ -22,6 +22,8 @@ type Context struct {
 	params []string    // variable values, in the order of route.parsed.names
 	keys   map[string]any
 
+	session *Session // loaded on first use
+
 	query   url.Values
 	queryOK bool
 
@@ -64,6 +66,7 @@ func (c *Context) clear() {
 	}
 	c.params = c.params[:0]
 	clear(c.keys)
+	c.session = nil
 	c.query = nil
 	c.queryOK = false
 	c.err = nil

@@ -250,6 +250,7 @@ func (c *Context) runAfter() {
 			s.after[i](c)
 		}
 	}
+	c.saveSession() // after the hooks, which may still change the session
 }
 
 // finish sends the headers if the handler wrote nothing, then runs the

@@ -18,6 +18,7 @@ type Response struct {
 	size     int64
 	written  bool
 	hijacked bool
+	discard  bool // the body is dropped: an error answer replaced the response
 }
 
 // Header returns the response headers, which can be changed until the
@@ -37,6 +38,9 @@ func (r *Response) WriteHeader(code int) {
 	r.status = code
 	if r.c != nil {
 		r.c.runAfter()
+		if r.written {
+			return // a hook answered instead (a session that could not be saved)
+		}
 	}
 	r.written = true
 	r.w.WriteHeader(r.status)
@@ -46,6 +50,9 @@ func (r *Response) WriteHeader(code int) {
 func (r *Response) Write(b []byte) (int, error) {
 	if !r.written {
 		r.WriteHeader(r.status)
+	}
+	if r.discard {
+		return len(b), nil
 	}
 	n, err := r.w.Write(b)
 	r.size += int64(n)
@@ -57,6 +64,9 @@ func (r *Response) Write(b []byte) (int, error) {
 func (r *Response) WriteString(s string) (int, error) {
 	if !r.written {
 		r.WriteHeader(r.status)
+	}
+	if r.discard {
+		return len(s), nil
 	}
 	n, err := io.WriteString(r.w, s)
 	r.size += int64(n)

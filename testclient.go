@@ -106,8 +106,12 @@ func (t *TestClient) send(method, path, contentType string, body io.Reader) *Tes
 	return t.Do(req)
 }
 
+// httptestRemoteAddr is the placeholder peer of httptest.NewRequest.
+const httptestRemoteAddr = "192.0.2.1:1234"
+
 // Do sends req to the app, adding the cookies the client holds, and stores
-// the cookies the response sets.
+// the cookies the response sets. A request without a peer address (or with
+// httptest.NewRequest's placeholder) comes from 127.0.0.1.
 func (t *TestClient) Do(req *http.Request) *TestResponse {
 	u := req.URL
 	if u.Host == "" {
@@ -116,7 +120,7 @@ func (t *TestClient) Do(req *http.Request) *TestResponse {
 	for _, ck := range t.jar.Cookies(u) {
 		req.AddCookie(ck)
 	}
-	if req.RemoteAddr == "" {
+	if req.RemoteAddr == "" || req.RemoteAddr == httptestRemoteAddr {
 		req.RemoteAddr = "127.0.0.1:1234"
 	}
 	rec := httptest.NewRecorder()
