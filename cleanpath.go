@@ -11,6 +11,10 @@ func isCanonical(p string) bool {
 	if p == "" || p[0] != '/' {
 		return false
 	}
+	// Most paths have no dot at all: then only "//" can make them unclean.
+	if strings.IndexByte(p, '.') < 0 {
+		return !strings.Contains(p, "//")
+	}
 	for i := 0; i < len(p); i++ {
 		if p[i] != '/' {
 			continue

@@ -28,7 +28,7 @@ type node struct {
 }
 
 // manyStatics is the fan-out past which static children are found by map.
-const manyStatics = 16
+const manyStatics = 64
 
 // staticChild finds the static child with text seg.
 func (n *node) staticChild(seg string) *node {
@@ -37,7 +37,12 @@ func (n *node) staticChild(seg string) *node {
 	}
 	c := seg[0]
 	for i := 0; i < len(n.index); i++ {
-		if n.index[i] == c && n.statics[i].seg == seg {
+		j := strings.IndexByte(n.index[i:], c)
+		if j < 0 {
+			return nil
+		}
+		i += j
+		if n.statics[i].seg == seg {
 			return n.statics[i]
 		}
 	}
@@ -85,9 +90,9 @@ func (n *node) child(s segment) *node {
 // Decoded variable values are appended to vals; on failure vals is left as
 // it was. raw says path is still percent-encoded.
 func (n *node) match(path string, start int, raw bool, vals *[]string) *Route {
-	end := start
-	for end < len(path) && path[end] != '/' {
-		end++
+	end := len(path)
+	if i := strings.IndexByte(path[start:], '/'); i >= 0 {
+		end = start + i
 	}
 	seg := path[start:end]
 	last := end == len(path)
