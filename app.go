@@ -37,6 +37,7 @@ type App struct {
 	groups     []mount  // blueprint prefixes, for 404 and 405 error scoping
 	appScopes  []*scaffold
 	trust      proxyTrust // Config.TrustedProxies, parsed when frozen
+	appHooks   bool       // the app has AfterRequest or TeardownRequest hooks
 
 	once      sync.Once
 	serving   atomic.Bool
@@ -162,6 +163,7 @@ func (a *App) insert(r *Route) {
 		panic(fmt.Sprintf("flagon: rule %s registered at %s: %v", r.rule, r.site, err))
 	}
 	r.parsed = p
+	r.rest = p.rest
 	for _, m := range r.methods {
 		a.router.add(m, r)
 	}

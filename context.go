@@ -19,6 +19,7 @@ type Context struct {
 	resp   Response
 	route  *Route
 	scopes []*scaffold // error handlers and hooks: blueprints innermost first, then the app
+	hooks  bool        // the scopes have AfterRequest or TeardownRequest hooks
 	params []string    // variable values, in the order of route.parsed.names
 	keys   map[string]any
 
@@ -51,32 +52,24 @@ func (c *Context) reset(w http.ResponseWriter, r *http.Request) {
 	c.resp = Response{w: w, c: c, status: http.StatusOK}
 	c.Response = &c.resp
 	c.scopes = c.app.appScopes
+	c.hooks = c.app.appHooks
 }
 
 // clear drops every reference the Context holds, so nothing leaks into the
-// next request that takes it from the pool.
+// next request that takes it from the pool. The whole struct is reset at
+// once, so a field added later cannot be forgotten; only the allocations
+// worth keeping (the g map, the params array) survive, emptied.
 func (c *Context) clear() {
-	c.Request = nil
-	c.resp = Response{c: c}
-	c.Response = nil
-	c.route = nil
-	c.scopes = nil
-	for i := range c.params {
-		c.params[i] = ""
+	keys := c.keys
+	if len(keys) > 0 {
+		clear(keys)
 	}
-	c.params = c.params[:0]
-	clear(c.keys)
-	c.session = nil
-	c.query = nil
-	c.queryOK = false
-	c.err = nil
-	c.errHandled = false
-	c.afterDone = false
-	c.wrapped = false
-	c.wrapErr = nil
-	c.outcome = outcomeNone
-	c.allow = nil
-	c.location = ""
+	params := c.params
+	for i := range params {
+		params[i] = ""
+	}
+	*c = Context{app: c.app, keys: keys, params: params[:0]}
+	c.resp.c = c
 }
 
 // App returns the application serving the request.

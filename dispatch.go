@@ -72,18 +72,36 @@ func (a *App) dispatch(c *Context) error {
 		c.outcome = outcomeBadRequest
 		return a.special(c)
 	}
-	if !isCanonical(path) {
-		c.outcome = outcomeRedirect
-		c.location = withQuery(c.scriptRoot()+cleanPath(path), r.URL.RawQuery)
-		return a.special(c)
+	// A dot may make a path non-canonical ("/./", "/../"), and such a path
+	// could still match a variable, so it is checked first; an empty
+	// segment ("//") never matches except inside <path:...>, so other paths
+	// are checked only when that is how they matched, or when they miss.
+	dotted := strings.IndexByte(path, '.') >= 0
+	if dotted && !isCanonical(path) {
+		return a.redirectClean(c, path)
 	}
 	if rt := a.router.lookup(r.Method, path, raw, &c.params); rt != nil {
+		if rt.rest && !dotted && !isCanonical(path) {
+			c.params = c.params[:0]
+			return a.redirectClean(c, path)
+		}
 		c.route = rt
 		c.scopes = rt.scopes
+		c.hooks = rt.hooks
 		r.Pattern = rt.rule
 		return rt.chain(c)
 	}
+	if !isCanonical(path) {
+		return a.redirectClean(c, path)
+	}
 	a.miss(c, path, raw)
+	return a.special(c)
+}
+
+// redirectClean answers a non-canonical path with a 308 to its clean form.
+func (a *App) redirectClean(c *Context, path string) error {
+	c.outcome = outcomeRedirect
+	c.location = withQuery(c.scriptRoot()+cleanPath(path), c.Request.URL.RawQuery)
 	return a.special(c)
 }
 
@@ -103,6 +121,7 @@ func (a *App) miss(c *Context, path string, raw bool) {
 		c.outcome = outcomeNotFound
 	}
 	c.scopes = a.scopesFor(path)
+	c.hooks = hasHooks(c.scopes)
 }
 
 // scopesFor returns the error scopes for a path no route handles: those of
@@ -162,6 +181,7 @@ func (a *App) freeze() {
 		a.logger().Error("flagon: Config.TrustedProxies entry is not an IP, a CIDR or \"unix\"; it is not trusted", "entry", e)
 	}
 	a.trust = trust
+	a.appHooks = hasHooks(a.appScopes)
 	for _, r := range a.all {
 		r.chain = a.compose(r)
 	}
@@ -184,6 +204,16 @@ func (a *App) compose(r *Route) HandlerFunc {
 	if len(before) > 0 {
 		h = runBefore(before, h)
 	}
+	r.hooks = hasHooks(r.scopes)
+	outer := len(a.mws) > 0 || a.logAll
+	for i := 0; i < len(r.scopes)-1; i++ {
+		outer = outer || len(r.scopes[i].mws) > 0
+	}
+	if !outer {
+		// Nothing runs outside the boundary: serve itself answers errors
+		// and panics, so the chain saves a call and a defer.
+		return h
+	}
 	h = a.boundary(h)
 	for i := 0; i < len(r.scopes)-1; i++ {
 		h = wrap(h, r.scopes[i].mws)
@@ -193,6 +223,17 @@ func (a *App) compose(r *Route) HandlerFunc {
 		h = a.logRequests(h)
 	}
 	return h
+}
+
+// hasHooks reports whether any of the scopes has AfterRequest or
+// TeardownRequest hooks, so requests without them skip the loops.
+func hasHooks(scopes []*scaffold) bool {
+	for _, s := range scopes {
+		if len(s.after) > 0 || len(s.teardown) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func wrap(h HandlerFunc, mws []Middleware) HandlerFunc {
@@ -245,12 +286,16 @@ func (c *Context) runAfter() {
 		return
 	}
 	c.afterDone = true
-	for _, s := range c.scopes {
-		for i := len(s.after) - 1; i >= 0; i-- {
-			s.after[i](c)
+	if c.hooks {
+		for _, s := range c.scopes {
+			for i := len(s.after) - 1; i >= 0; i-- {
+				s.after[i](c)
+			}
 		}
 	}
-	c.saveSession() // after the hooks, which may still change the session
+	if c.session != nil {
+		c.saveSession() // after the hooks, which may still change the session
+	}
 }
 
 // finish sends the headers if the handler wrote nothing, then runs the
@@ -258,6 +303,9 @@ func (c *Context) runAfter() {
 func (a *App) finish(c *Context, err error) {
 	if !c.resp.written && !c.resp.hijacked {
 		c.resp.WriteHeader(c.resp.status)
+	}
+	if !c.hooks {
+		return
 	}
 	if c.err != nil {
 		err = c.err

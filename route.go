@@ -19,6 +19,8 @@ type Route struct {
 	prefix   string // "bp." for a route an app gets from a blueprint
 	site     string // where it was registered, file:line
 	parsed   *parsedRule
+	rest     bool // the rule ends in <path:...> (copied from parsed: read per request)
+	hooks    bool // its scopes have AfterRequest or TeardownRequest hooks
 
 	// middleware of this route; a route an app gets from a blueprint shares
 	// it with the blueprint's route through origin.

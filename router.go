@@ -20,6 +20,7 @@ type node struct {
 	seg     string // static text, or the shape key of a variable
 	spec    converterSpec
 	statics []*node
+	texts   []string         // the text of each static child, kept here for locality
 	index   string           // first byte of each static child, for a quick scan
 	bigs    map[string]*node // static children by text once there are many
 	empty   *node            // the trailing-slash child (an empty last segment)
@@ -63,6 +64,7 @@ func (n *node) child(s segment) *node {
 		}
 		c := &node{seg: s.static}
 		n.statics = append(n.statics, c)
+		n.texts = append(n.texts, s.static)
 		n.index += s.static[:1]
 		if len(n.statics) > manyStatics {
 			if n.bigs == nil {
@@ -90,23 +92,56 @@ func (n *node) child(s segment) *node {
 // Decoded variable values are appended to vals; on failure vals is left as
 // it was. raw says path is still percent-encoded.
 func (n *node) match(path string, start int, raw bool, vals *[]string) *Route {
-	end := len(path)
-	if i := strings.IndexByte(path[start:], '/'); i >= 0 {
-		end = start + i
-	}
-	seg := path[start:end]
-	last := end == len(path)
-	if seg == "" {
-		if last && n.empty != nil {
+	rest := path[start:]
+	if rest == "" {
+		if n.empty != nil {
 			return n.empty.route
 		}
 		return nil
 	}
+	if rest[0] == '/' {
+		return nil // an empty segment: canonical paths have none
+	}
+	// Static children are compared in place, without finding the segment's
+	// end first: the common case of the hot path. At most one can match.
+	if !raw && n.bigs == nil {
+		c0 := rest[0]
+		for i := 0; i < len(n.index); i++ {
+			if n.index[i] != c0 {
+				continue
+			}
+			text := n.texts[i]
+			l := len(text)
+			if len(rest) < l || rest[:l] != text {
+				continue
+			}
+			ch := n.statics[i]
+			if len(rest) == l {
+				if ch.route != nil {
+					return ch.route
+				}
+				break
+			}
+			if rest[l] != '/' {
+				continue
+			}
+			if r := ch.match(path, start+l+1, raw, vals); r != nil {
+				return r
+			}
+			break
+		}
+	}
+	end := len(path)
+	if i := strings.IndexByte(rest, '/'); i >= 0 {
+		end = start + i
+	}
+	seg := path[start:end]
+	last := end == len(path)
 	text := seg
 	if raw && strings.IndexByte(seg, '%') >= 0 {
 		text = unescapeSegment(seg)
 	}
-	if len(n.index) > 0 || n.bigs != nil {
+	if raw || n.bigs != nil {
 		if c := n.staticChild(text); c != nil {
 			if last {
 				if c.route != nil {
@@ -119,7 +154,6 @@ func (n *node) match(path string, start int, raw bool, vals *[]string) *Route {
 	}
 	for _, p := range n.params {
 		if p.spec.kind == kindPath {
-			rest := path[start:]
 			if raw && strings.IndexByte(rest, '%') >= 0 {
 				rest = unescapeSegment(rest)
 			}

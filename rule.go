@@ -28,6 +28,7 @@ type parsedRule struct {
 	text  string
 	segs  []segment
 	names []string // variable names in order
+	rest  bool     // ends in <path:...>, which may swallow "//"
 }
 
 // shape is the rule with variable names removed, as conflicts are judged.
@@ -68,8 +69,11 @@ func parseRule(rule string, custom map[string]Converter) (*parsedRule, error) {
 		if err != nil {
 			return nil, err
 		}
-		if seg.spec.kind == kindPath && !last {
-			return nil, fmt.Errorf("<path:%s> must be the last segment of the rule", seg.name)
+		if seg.spec.kind == kindPath {
+			if !last {
+				return nil, fmt.Errorf("<path:%s> must be the last segment of the rule", seg.name)
+			}
+			p.rest = true
 		}
 		for _, n := range p.names {
 			if n == seg.name {
