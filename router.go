@@ -22,14 +22,33 @@ type node struct {
 	statics []*node
 	texts   []string         // the text of each static child, kept here for locality
 	index   string           // first byte of each static child, for a quick scan
+	jump    *[256]uint16     // with many children: start<<8 | count of each first byte
 	bigs    map[string]*node // static children by text once there are many
 	empty   *node            // the trailing-slash child (an empty last segment)
 	params  []*node          // variable children, in precedence order
 	route   *Route           // the route whose rule ends here
 }
 
+// buildJump sorts the static children by first byte and indexes where each
+// first byte's run starts, so a lookup compares only candidates.
+func (n *node) buildJump() {
+	sort.SliceStable(n.statics, func(i, j int) bool { return n.statics[i].seg[0] < n.statics[j].seg[0] })
+	idx := make([]byte, len(n.statics))
+	n.jump = new([256]uint16)
+	for i, c := range n.statics {
+		n.texts[i] = c.seg
+		idx[i] = c.seg[0]
+		e := &n.jump[c.seg[0]]
+		if *e&0xff == 0 {
+			*e = uint16(i) << 8
+		}
+		*e++
+	}
+	n.index = string(idx)
+}
+
 // manyStatics is the fan-out past which static children are found by map.
-const manyStatics = 64
+const manyStatics = 255
 
 // staticChild finds the static child with text seg.
 func (n *node) staticChild(seg string) *node {
@@ -66,6 +85,9 @@ func (n *node) child(s segment) *node {
 		n.statics = append(n.statics, c)
 		n.texts = append(n.texts, s.static)
 		n.index += s.static[:1]
+		if len(n.statics) > 8 && len(n.statics) <= manyStatics {
+			n.buildJump()
+		}
 		if len(n.statics) > manyStatics {
 			if n.bigs == nil {
 				n.bigs = make(map[string]*node, len(n.statics))
@@ -106,7 +128,13 @@ func (n *node) match(path string, start int, raw bool, vals *[]string) *Route {
 	// end first: the common case of the hot path. At most one can match.
 	if !raw && n.bigs == nil {
 		c0 := rest[0]
-		for i := 0; i < len(n.index); i++ {
+		lo, hi := 0, len(n.index)
+		if n.jump != nil {
+			e := n.jump[c0]
+			lo = int(e >> 8)
+			hi = lo + int(e&0xff)
+		}
+		for i := lo; i < hi; i++ {
 			if n.index[i] != c0 {
 				continue
 			}
@@ -131,9 +159,10 @@ func (n *node) match(path string, start int, raw bool, vals *[]string) *Route {
 			break
 		}
 	}
-	end := len(path)
-	if i := strings.IndexByte(rest, '/'); i >= 0 {
-		end = start + i
+	// Segments are short: a plain loop beats a call to IndexByte.
+	end := start
+	for end < len(path) && path[end] != '/' {
+		end++
 	}
 	seg := path[start:end]
 	last := end == len(path)
