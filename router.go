@@ -111,105 +111,125 @@ func (n *node) child(s segment) *node {
 }
 
 // match finds the route for path[start:], where start follows a "/".
-// Decoded variable values are appended to vals; on failure vals is left as
-// it was. raw says path is still percent-encoded.
+// Decoded variable values are appended to vals; on failure vals may hold
+// leftovers past the caller's mark, which the caller truncates. raw says
+// path is still percent-encoded. Where no alternative is left to try (a
+// node's only way on), the walk continues in the loop instead of
+// recursing, so most lookups make no call per segment.
 func (n *node) match(path string, start int, raw bool, vals *[]string) *Route {
-	rest := path[start:]
-	if rest == "" {
-		if n.empty != nil {
-			return n.empty.route
+walk:
+	for {
+		rest := path[start:]
+		if rest == "" {
+			if n.empty != nil {
+				return n.empty.route
+			}
+			return nil
+		}
+		if rest[0] == '/' {
+			return nil // an empty segment: canonical paths have none
+		}
+		// Static children are compared in place, without finding the
+		// segment's end first. At most one can match.
+		if !raw && n.bigs == nil {
+			c0 := rest[0]
+			lo, hi := 0, len(n.index)
+			if n.jump != nil {
+				e := n.jump[c0]
+				lo = int(e >> 8)
+				hi = lo + int(e&0xff)
+			}
+			for i := lo; i < hi; i++ {
+				if n.index[i] != c0 {
+					continue
+				}
+				text := n.texts[i]
+				l := len(text)
+				if len(rest) < l || rest[:l] != text {
+					continue
+				}
+				ch := n.statics[i]
+				if len(rest) == l {
+					if ch.route != nil {
+						return ch.route
+					}
+					break
+				}
+				if rest[l] != '/' {
+					continue
+				}
+				if len(n.params) == 0 {
+					n, start = ch, start+l+1
+					continue walk
+				}
+				mark := len(*vals)
+				if r := ch.match(path, start+l+1, raw, vals); r != nil {
+					return r
+				}
+				*vals = (*vals)[:mark]
+				break
+			}
+		}
+		// Segments are short: a plain loop beats a call to IndexByte.
+		end := start
+		for end < len(path) && path[end] != '/' {
+			end++
+		}
+		seg := path[start:end]
+		last := end == len(path)
+		text := seg
+		if raw && strings.IndexByte(seg, '%') >= 0 {
+			text = unescapeSegment(seg)
+		}
+		if raw || n.bigs != nil {
+			if c := n.staticChild(text); c != nil {
+				if last {
+					if c.route != nil {
+						return c.route
+					}
+				} else {
+					mark := len(*vals)
+					if r := c.match(path, end+1, raw, vals); r != nil {
+						return r
+					}
+					*vals = (*vals)[:mark]
+				}
+			}
+		}
+		for pi, p := range n.params {
+			if p.spec.kind == kindPath {
+				if raw && strings.IndexByte(rest, '%') >= 0 {
+					rest = unescapeSegment(rest)
+				}
+				if p.route != nil && p.spec.conv.Match(rest) {
+					*vals = append(*vals, rest)
+					return p.route
+				}
+				continue
+			}
+			if !p.accepts(text) {
+				continue
+			}
+			if last {
+				if p.route != nil {
+					*vals = append(*vals, text)
+					return p.route
+				}
+				continue
+			}
+			*vals = append(*vals, text)
+			if pi == len(n.params)-1 {
+				n, start = p, end+1
+				continue walk
+			}
+			mark := len(*vals) - 1
+			if r := p.match(path, end+1, raw, vals); r != nil {
+				return r
+			}
+			*vals = (*vals)[:mark]
 		}
 		return nil
 	}
-	if rest[0] == '/' {
-		return nil // an empty segment: canonical paths have none
-	}
-	// Static children are compared in place, without finding the segment's
-	// end first: the common case of the hot path. At most one can match.
-	if !raw && n.bigs == nil {
-		c0 := rest[0]
-		lo, hi := 0, len(n.index)
-		if n.jump != nil {
-			e := n.jump[c0]
-			lo = int(e >> 8)
-			hi = lo + int(e&0xff)
-		}
-		for i := lo; i < hi; i++ {
-			if n.index[i] != c0 {
-				continue
-			}
-			text := n.texts[i]
-			l := len(text)
-			if len(rest) < l || rest[:l] != text {
-				continue
-			}
-			ch := n.statics[i]
-			if len(rest) == l {
-				if ch.route != nil {
-					return ch.route
-				}
-				break
-			}
-			if rest[l] != '/' {
-				continue
-			}
-			if r := ch.match(path, start+l+1, raw, vals); r != nil {
-				return r
-			}
-			break
-		}
-	}
-	// Segments are short: a plain loop beats a call to IndexByte.
-	end := start
-	for end < len(path) && path[end] != '/' {
-		end++
-	}
-	seg := path[start:end]
-	last := end == len(path)
-	text := seg
-	if raw && strings.IndexByte(seg, '%') >= 0 {
-		text = unescapeSegment(seg)
-	}
-	if raw || n.bigs != nil {
-		if c := n.staticChild(text); c != nil {
-			if last {
-				if c.route != nil {
-					return c.route
-				}
-			} else if r := c.match(path, end+1, raw, vals); r != nil {
-				return r
-			}
-		}
-	}
-	for _, p := range n.params {
-		if p.spec.kind == kindPath {
-			if raw && strings.IndexByte(rest, '%') >= 0 {
-				rest = unescapeSegment(rest)
-			}
-			if p.route != nil && p.spec.conv.Match(rest) {
-				*vals = append(*vals, rest)
-				return p.route
-			}
-			continue
-		}
-		if !p.accepts(text) {
-			continue
-		}
-		if last {
-			if p.route != nil {
-				*vals = append(*vals, text)
-				return p.route
-			}
-			continue
-		}
-		mark := len(*vals)
-		*vals = append(*vals, text)
-		if r := p.match(path, end+1, raw, vals); r != nil {
-			return r
-		}
-		*vals = (*vals)[:mark]
-	}
-	return nil
 }
 
 // accepts runs the node's converter; built-ins are called directly so the
@@ -333,13 +353,19 @@ func (rt *router) add(method string, r *Route) {
 	n.route = r
 }
 
-// find looks path up in the tree of method only.
+// find looks path up in the tree of method only; on a miss vals is left
+// as it was.
 func (rt *router) find(method, path string, raw bool, vals *[]string) *Route {
 	n := rt.tree(method, false)
 	if n == nil || len(path) == 0 {
 		return nil
 	}
-	return n.match(path, 1, raw, vals)
+	mark := len(*vals)
+	r := n.match(path, 1, raw, vals)
+	if r == nil {
+		*vals = (*vals)[:mark]
+	}
+	return r
 }
 
 // lookup finds the route for method and path: the method's own tree, then
@@ -354,7 +380,11 @@ func (rt *router) lookup(method, path string, raw bool, vals *[]string) *Route {
 		}
 	}
 	if rt.all != nil {
-		return rt.all.match(path, 1, raw, vals)
+		mark := len(*vals)
+		if r := rt.all.match(path, 1, raw, vals); r != nil {
+			return r
+		}
+		*vals = (*vals)[:mark]
 	}
 	return nil
 }
