@@ -39,7 +39,8 @@ func isCanonical(p string) bool {
 }
 
 // cleanPath returns the canonical form of p: empty, "." and ".." segments
-// resolved as path.Clean does, a trailing slash kept.
+// resolved as path.Clean does, a trailing slash kept; as in URL resolution,
+// a final "." or ".." segment leaves a trailing slash ("/a/b/.." is "/a/").
 func cleanPath(p string) string {
 	if p == "" {
 		return "/"
@@ -48,7 +49,8 @@ func cleanPath(p string) string {
 		p = "/" + p
 	}
 	c := path.Clean(p)
-	if strings.HasSuffix(p, "/") && c != "/" {
+	dir := strings.HasSuffix(p, "/") || strings.HasSuffix(p, "/.") || strings.HasSuffix(p, "/..")
+	if dir && c != "/" {
 		c += "/"
 	}
 	return c
