@@ -83,18 +83,21 @@ func (n *node) child(s segment) *node {
 		}
 		c := &node{seg: s.static}
 		n.statics = append(n.statics, c)
+		if n.bigs != nil {
+			n.bigs[s.static] = c
+			return c
+		}
 		n.texts = append(n.texts, s.static)
 		n.index += s.static[:1]
-		if len(n.statics) > 8 && len(n.statics) <= manyStatics {
-			n.buildJump()
-		}
-		if len(n.statics) > manyStatics {
-			if n.bigs == nil {
-				n.bigs = make(map[string]*node, len(n.statics))
-			}
+		switch {
+		case len(n.statics) > manyStatics:
+			n.bigs = make(map[string]*node, 2*len(n.statics))
 			for _, st := range n.statics {
 				n.bigs[st.seg] = st
 			}
+			n.texts, n.index, n.jump = nil, "", nil
+		case len(n.statics) > 8:
+			n.buildJump()
 		}
 		return c
 	}
