@@ -182,8 +182,9 @@ func (a *App) setEndpoint(r *Route, endpoint string) {
 	if r.endpoint == endpoint {
 		return
 	}
-	for _, other := range a.endpoints[endpoint] {
-		if handlerID(other.handler) != handlerID(r.handler) {
+	// Every route of an endpoint has the same handler, so the first tells.
+	if others := a.endpoints[endpoint]; len(others) > 0 {
+		if other := others[0]; handlerID(other.handler) != handlerID(r.handler) {
 			panic(fmt.Sprintf("flagon: endpoint %q of %s (registered at %s) is already used by another handler for %s (registered at %s): name one of them with .Name(...)",
 				endpoint, r.rule, r.site, other.rule, other.site))
 		}
