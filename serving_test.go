@@ -1,0 +1,151 @@
+package flagon_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/flagon-go/flagon"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var (
+	helloOnce sync.Once
+	helloBin  string
+	helloErr  error
+)
+
+func buildHello(t *testing.T) string {
+	t.Helper()
+	helloOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "flagon-hello-")
+		if err != nil {
+			helloErr = err
+			return
+		}
+		helloBin = filepath.Join(dir, "hello")
+		if out, err := exec.Command("go", "build", "-o", helloBin, "./examples/hello").CombinedOutput(); err != nil {
+			helloErr = fmt.Errorf("go build ./examples/hello: %v\n%s", err, out)
+		}
+	})
+	require.NoError(t, helloErr)
+	return helloBin
+}
+
+func TestHelloExampleServesAndStopsCleanly(t *testing.T) {
+	port := deployFreePort(t)
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	p := deployStart(t, []string{"FLAGON_ADDR=" + addr}, buildHello(t))
+	deployWaitDial(t, p, "tcp", addr)
+
+	res, err := http.Get("http://" + addr + "/")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	assert.Equal(t, 200, res.StatusCode)
+	assert.Equal(t, "Hello, World!", string(body))
+
+	p.signal(t, syscall.SIGINT)
+	require.NoError(t, p.wait(t, 10*time.Second), "exit status 0 after Ctrl+C")
+	out := p.output.String()
+	assert.Contains(t, out, " * Running on http://"+addr)
+	assert.Contains(t, out, "Debug mode: on")
+	assert.Regexp(t, `GET\s+/\s+hello`, out, "the route table")
+	assert.Regexp(t, `"GET /" 200 13B`, out, "the request log")
+}
+
+func TestRunHonoursPORT(t *testing.T) {
+	port := deployFreePort(t)
+	env := []string{"FLAGON_ADDR=", fmt.Sprintf("PORT=%d", port)}
+	p := deployStart(t, env, buildHello(t))
+	deployWaitDial(t, p, "tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	p.signal(t, syscall.SIGTERM)
+	require.NoError(t, p.wait(t, 10*time.Second))
+	assert.Contains(t, p.output.String(), fmt.Sprintf(":%d", port))
+}
+
+func TestServerAlwaysHasTimeouts(t *testing.T) {
+	app := flagon.New()
+	app.Config.ReadTimeout = 0 // zero falls back to the default
+	srv := app.Server()
+	assert.NotZero(t, srv.ReadHeaderTimeout)
+	assert.NotZero(t, srv.ReadTimeout)
+	assert.NotZero(t, srv.IdleTimeout)
+	assert.NotZero(t, srv.MaxHeaderBytes)
+	assert.Equal(t, app.Config.Addr, srv.Addr)
+	assert.Same(t, app, srv.Handler)
+}
+
+func TestServeAndGracefulShutdown(t *testing.T) {
+	app := quietApp()
+	started := make(chan struct{}, 20)
+	app.Get("/slow", func(c *flagon.Context) error {
+		started <- struct{}{}
+		time.Sleep(300 * time.Millisecond)
+		return c.Text(200, "finished")
+	})
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	served := make(chan error, 1)
+	go func() { served <- app.Serve(l) }()
+	url := "http://" + l.Addr().String() + "/slow"
+
+	var wg sync.WaitGroup
+	results := make([]string, 10)
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := http.Get(url)
+			if err != nil {
+				results[i] = err.Error()
+				return
+			}
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			results[i] = fmt.Sprintf("%d %s", res.StatusCode, b)
+		}()
+	}
+	for range results {
+		<-started
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	require.NoError(t, app.Shutdown(ctx))
+	wg.Wait()
+	for _, r := range results {
+		assert.Equal(t, "200 finished", r)
+	}
+	assert.NoError(t, <-served, "Serve returns nil after a graceful shutdown")
+	_, err = net.DialTimeout("tcp", l.Addr().String(), time.Second)
+	assert.Error(t, err, "no new connections after shutdown")
+}
+
+func TestRegisteringAfterServingPanics(t *testing.T) {
+	app := flagon.New()
+	app.Get("/", func(c *flagon.Context) error { return nil })
+	app.TestClient().Get("/")
+	for name, fn := range map[string]func(){
+		"a route":      func() { app.Get("/x", func(c *flagon.Context) error { return nil }) },
+		"a middleware": func() { app.Use(func(n flagon.HandlerFunc) flagon.HandlerFunc { return n }) },
+		"a hook":       func() { app.BeforeRequest(func(c *flagon.Context) error { return nil }) },
+		"a blueprint":  func() { app.Register(flagon.NewBlueprint("late"), "/late") },
+	} {
+		t.Run(name+" panics with what to do", func(t *testing.T) {
+			msg := registerPanic(fn)
+			assert.True(t, strings.HasPrefix(msg, "flagon:"), msg)
+			assert.Contains(t, msg, "before calling Run, Serve or ServeHTTP")
+		})
+	}
+}
