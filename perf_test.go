@@ -58,6 +58,9 @@ func githubApp(t testing.TB) (*flagon.App, []*http.Request) {
 }
 
 func TestTheRequestPathAllocatesNothing(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under -race (sync.Pool drops items); .ci/run runs this test without -race")
+	}
 	w := newDiscardWriter()
 	for _, n := range []int{0, 1, 5, 20} {
 		t.Run(fmt.Sprintf("a lookup with %d variables", n), func(t *testing.T) {

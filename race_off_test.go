@@ -1,0 +1,5 @@
+//go:build !race
+
+package flagon_test
+
+const raceEnabled = false
