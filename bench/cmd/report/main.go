@@ -1,0 +1,148 @@
+// Command report turns `go test -bench` output of the bench module into
+// docs/benchmarks.md: one table per workload with the median ns/op, B/op
+// and allocs/op of each framework and Flagon's ratio to each of them.
+//
+//	go run ./cmd/report -in results/bench.txt -machine "..." > ../docs/benchmarks.md
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// sample is one metric series of one framework on one workload.
+type sample map[string][]float64 // unit -> values
+
+var line = regexp.MustCompile(`^Benchmark(\S+?)/(\S+?)(-\d+)?\s+\d+\s+(.*)$`)
+
+func main() {
+	in := flag.String("in", "", "raw go test -bench output")
+	machine := flag.String("machine", "", "description of the machine")
+	flag.Parse()
+	f, err := os.Open(*in)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	data, order := parse(f)
+	write(os.Stdout, data, order, *machine)
+}
+
+func parse(r io.Reader) (map[string]map[string]sample, []string) {
+	data := map[string]map[string]sample{}
+	var order []string
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		m := line.FindStringSubmatch(strings.TrimSpace(sc.Text()))
+		if m == nil {
+			continue
+		}
+		work, fw := m[1], m[2]
+		// Scale benchmarks are named Scale/<kind-n>/<framework>.
+		if i := strings.LastIndexByte(fw, '/'); i >= 0 {
+			work, fw = work+"/"+fw[:i], fw[i+1:]
+		}
+		if data[work] == nil {
+			data[work] = map[string]sample{}
+			order = append(order, work)
+		}
+		if data[work][fw] == nil {
+			data[work][fw] = sample{}
+		}
+		fields := strings.Fields(m[4])
+		for i := 0; i+1 < len(fields); i += 2 {
+			v, err := strconv.ParseFloat(fields[i], 64)
+			if err == nil {
+				data[work][fw][fields[i+1]] = append(data[work][fw][fields[i+1]], v)
+			}
+		}
+	}
+	return data, order
+}
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func write(w io.Writer, data map[string]map[string]sample, order []string, machine string) {
+	fmt.Fprintln(w, "# Benchmarks")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Flagon side by side with Gin, Echo, chi, httprouter, gorilla/mux and the standard")
+	fmt.Fprintln(w, "`net/http` ServeMux (Go 1.22 patterns), measured in one run of `bench/run.sh`.")
+	fmt.Fprintln(w, "Each figure is the median of the runs (`-count`); the ratios are Flagon's figure")
+	fmt.Fprintln(w, "divided by the other's, so below 1 means Flagon is faster.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "**Caveat:** absolute numbers depend on the machine, and this one is shared and")
+	fmt.Fprintln(w, "noisy; compare ratios within one run, not numbers across runs.")
+	fmt.Fprintln(w)
+	if machine != "" {
+		fmt.Fprintf(w, "Machine: %s\n\n", machine)
+	}
+	fmt.Fprintln(w, "Rerun (from the repository root; needs benchstat, installed if missing):")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "```sh")
+	fmt.Fprintln(w, "bash bench/run.sh            # full run, regenerates this page")
+	fmt.Fprintln(w, "cd bench && go test -run TestDispatch ./...   # correctness only")
+	fmt.Fprintln(w, "```")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Router workloads (`GitHubAll`, `ParseAll`, `GPlusAll`: every route of the set once per op;")
+	fmt.Fprintln(w, "`Static`, `Param1/5/20`) and full-stack ones (`HelloText`, `HelloJSON`, `Middleware5`) call")
+	fmt.Fprintln(w, "`ServeHTTP` with a discarding in-memory writer, no network. `Scale` looks up the last of")
+	fmt.Fprintln(w, "10, 1 000 or 100 000 routes. `E2EHello` serves hello world on a real `net/http.Server` at")
+	fmt.Fprintln(w, "127.0.0.1 under a fixed-duration load of 16 keep-alive connections (req/s; `nethttp` is a")
+	fmt.Fprintln(w, "bare `http.HandlerFunc`). `TestDispatch` checks every framework answers every route right")
+	fmt.Fprintln(w, "before any of this is timed.")
+	fmt.Fprintln(w)
+	for _, work := range order {
+		fws := data[work]
+		names := make([]string, 0, len(fws))
+		for n := range fws {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		fl := fws["flagon"]
+		e2e := fws["flagon"] != nil && len(fl["req/s"]) > 0
+		fmt.Fprintf(w, "## %s\n\n", work)
+		if e2e {
+			fmt.Fprintln(w, "| framework | req/s | Flagon ÷ this (req/s) |")
+			fmt.Fprintln(w, "|---|---:|---:|")
+			for _, n := range names {
+				rps := median(fws[n]["req/s"])
+				fmt.Fprintf(w, "| %s | %.0f | %s |\n", n, rps, ratio(median(fl["req/s"]), rps))
+			}
+			fmt.Fprintln(w)
+			continue
+		}
+		fmt.Fprintln(w, "| framework | ns/op | B/op | allocs/op | Flagon ÷ this (ns/op) |")
+		fmt.Fprintln(w, "|---|---:|---:|---:|---:|")
+		for _, n := range names {
+			s := fws[n]
+			fmt.Fprintf(w, "| %s | %.0f | %.0f | %.0f | %s |\n", n, median(s["ns/op"]), median(s["B/op"]), median(s["allocs/op"]),
+				ratio(median(fl["ns/op"]), median(s["ns/op"])))
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+func ratio(a, b float64) string {
+	if a == 0 || b == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f", a/b)
+}
