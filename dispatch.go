@@ -176,6 +176,7 @@ func (a *App) answerSpecial(c *Context) error {
 // freeze composes every chain once; afterwards registration panics.
 func (a *App) freeze() {
 	a.serving.Store(true)
+	a.router.compact()
 	trust, bad := parseTrust(a.Config.TrustedProxies)
 	for _, e := range bad {
 		a.logger().Error("flagon: Config.TrustedProxies entry is not an IP, a CIDR or \"unix\"; it is not trusted", "entry", e)

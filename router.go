@@ -23,6 +23,7 @@ type node struct {
 	texts   []string         // the text of each static child, kept here for locality
 	index   string           // first byte of each static child, for a quick scan
 	jump    *[256]uint16     // with many children: start<<8 | count of each first byte
+	fast    []*node          // the node each of texts leads to (after compact)
 	bigs    map[string]*node // static children by text once there are many
 	empty   *node            // the trailing-slash child (an empty last segment)
 	params  []*node          // variable children, in precedence order
@@ -45,6 +46,48 @@ func (n *node) buildJump() {
 		*e++
 	}
 	n.index = string(idx)
+}
+
+// compact prepares the tree for lookups once registration is over: a chain
+// of static segments with nothing else on the way ("/static/route/here")
+// becomes one text compared at once. Only the in-place fast path of match
+// uses the merged texts; segment-wise lookups keep using statics.
+func (n *node) compact() {
+	if n.bigs == nil {
+		n.fast = make([]*node, len(n.statics))
+		for i, ch := range n.statics {
+			text := ch.seg
+			for len(ch.statics) == 1 && ch.bigs == nil && len(ch.params) == 0 && ch.empty == nil && ch.route == nil {
+				ch = ch.statics[0]
+				text += "/" + ch.seg
+			}
+			n.texts[i], n.fast[i] = text, ch
+		}
+	}
+	for _, ch := range n.statics {
+		ch.compact()
+	}
+	for _, p := range n.params {
+		p.compact()
+	}
+	if n.empty != nil {
+		n.empty.compact()
+	}
+}
+
+// compact prepares every tree for lookups; see node.compact.
+func (rt *router) compact() {
+	for _, t := range rt.trees {
+		if t != nil {
+			t.compact()
+		}
+	}
+	for _, t := range rt.others {
+		t.compact()
+	}
+	if rt.all != nil {
+		rt.all.compact()
+	}
 }
 
 // manyStatics is the fan-out past which static children are found by map.
@@ -134,7 +177,7 @@ walk:
 		}
 		// Static children are compared in place, without finding the
 		// segment's end first. At most one can match.
-		if !raw && n.bigs == nil {
+		if !raw && n.fast != nil {
 			c0 := rest[0]
 			lo, hi := 0, len(n.index)
 			if n.jump != nil {
@@ -151,7 +194,7 @@ walk:
 				if len(rest) < l || rest[:l] != text {
 					continue
 				}
-				ch := n.statics[i]
+				ch := n.fast[i]
 				if len(rest) == l {
 					if ch.route != nil {
 						return ch.route
@@ -184,7 +227,7 @@ walk:
 		if raw && strings.IndexByte(seg, '%') >= 0 {
 			text = unescapeSegment(seg)
 		}
-		if raw || n.bigs != nil {
+		if raw || n.fast == nil {
 			if c := n.staticChild(text); c != nil {
 				if last {
 					if c.route != nil {
