@@ -40,7 +40,8 @@ type App struct {
 	appHooks   bool       // the app has AfterRequest or TeardownRequest hooks
 
 	once      sync.Once
-	serving   atomic.Bool
+	serving   atomic.Bool // registration is closed (set first thing in freeze)
+	ready     atomic.Bool // chains are composed (set last thing in freeze)
 	special   HandlerFunc // 404, 405, redirects, OPTIONS: through app middleware
 	pool      sync.Pool
 	maxParams int

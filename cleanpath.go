@@ -56,16 +56,49 @@ func cleanPath(p string) string {
 	return c
 }
 
-// safeLocation makes a path safe to send as a relative Location: a path
+// safeLocation makes a path safe to send as a relative Location. A path
 // starting with "//" or "/\" would be read by browsers as another host, so
-// the second character is percent-encoded. Backslashes anywhere are encoded
-// too, since some clients treat them as slashes.
+// the second character is percent-encoded. Every byte that may not appear
+// raw in a URL path is percent-encoded too ("%" is left as it is): a
+// decoded path can hold a tab or a newline, which browsers drop before
+// resolving a Location ("/\t/evil.com" is read as "//evil.com"), and "\",
+// "?", "#", spaces and UTF-8 change or break the URL.
 func safeLocation(p string) string {
-	if strings.IndexByte(p, '\\') >= 0 {
-		p = strings.ReplaceAll(p, "\\", "%5C")
+	for i := 0; i < len(p); i++ {
+		if !locationByte(p[i]) {
+			p = escapeLocation(p)
+			break
+		}
 	}
 	if len(p) >= 2 && p[0] == '/' && p[1] == '/' {
 		p = "/%2F" + p[2:]
 	}
 	return p
+}
+
+// locationByte reports whether c may appear unescaped in a Location path:
+// RFC 3986's pchar and "/", plus "%", which starts an escape.
+func locationByte(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("-._~!$&'()*+,;=:@/%", c) >= 0
+}
+
+func escapeLocation(p string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	b.Grow(len(p) + 16)
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if locationByte(c) {
+			b.WriteByte(c)
+			continue
+		}
+		b.WriteByte('%')
+		b.WriteByte(hex[c>>4])
+		b.WriteByte(hex[c&0xf])
+	}
+	return b.String()
 }

@@ -33,6 +33,7 @@ type Context struct {
 	afterDone  bool  // AfterRequest hooks have run
 	wrapped    bool  // the request's context carries c (WrapMiddleware)
 	wrapErr    error // error of the Flagon chain run inside a net/http middleware
+	done       bool  // serve finished normally (rescue has nothing to do)
 
 	// set by the router for the special answers (404, 405, redirects, OPTIONS)
 	outcome  outcome

@@ -105,7 +105,15 @@ func (stringConverter) Build(v any) (string, error) {
 type intConverter struct{}
 
 func (intConverter) Match(s string) bool {
-	if s == "" || len(s) > 19 {
+	if s == "" {
+		return false
+	}
+	// Leading zeros do not change the value; past them, 19 digits or fewer
+	// cannot overflow the uint64 the value is summed in.
+	for len(s) > 1 && s[0] == '0' {
+		s = s[1:]
+	}
+	if len(s) > 19 {
 		return false
 	}
 	var n uint64

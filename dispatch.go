@@ -20,7 +20,9 @@ const (
 // ServeHTTP dispatches the request to its route. The first call freezes the
 // app: handler chains are composed then, and registering afterwards panics.
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	a.once.Do(a.freeze)
+	if !a.ready.Load() {
+		a.once.Do(a.freeze)
+	}
 	c := a.pool.Get().(*Context)
 	c.reset(w, r)
 	a.serve(c)
@@ -35,24 +37,37 @@ func (a *App) Handler() http.Handler { return a }
 // teardown hooks run (also after a panic), and http.ErrAbortHandler is
 // re-panicked for net/http to abort the connection.
 func (a *App) serve(c *Context) {
-	var err error
-	defer func() {
-		p := recover()
-		if p != nil && p != http.ErrAbortHandler {
-			err = a.recovered(c, p)
-			if !c.errHandled {
-				a.handleError(c, err)
-			}
-			p = nil
-		}
-		a.finish(c, err)
-		if p != nil {
-			panic(p)
-		}
-	}()
-	err = a.dispatch(c)
+	defer a.rescue(c)
+	err := a.dispatch(c)
 	if err != nil && !c.errHandled {
 		a.handleError(c, err)
+	}
+	a.finish(c, err)
+	c.done = true
+}
+
+// rescue is serve's deferred guard, which does nothing unless a panic got
+// past the chain: then it answers 500 through the error handlers, finishes
+// the request, and re-panics http.ErrAbortHandler for net/http.
+func (a *App) rescue(c *Context) {
+	if c.done {
+		return
+	}
+	p := recover()
+	if p == nil {
+		return // runtime.Goexit: nothing to answer
+	}
+	var err error
+	if p != http.ErrAbortHandler {
+		err = a.recovered(c, p)
+		if !c.errHandled {
+			a.handleError(c, err)
+		}
+		p = nil
+	}
+	a.finish(c, err)
+	if p != nil {
+		panic(p)
 	}
 }
 
@@ -80,6 +95,13 @@ func (a *App) dispatch(c *Context) error {
 	if dotted && !isCanonical(path) {
 		return a.redirectClean(c, path)
 	}
+	// An escaped dot is a dot in a dot segment (the URL standard): "%2e%2E"
+	// must not reach a variable as "..".
+	if raw && (strings.Contains(path, "%2e") || strings.Contains(path, "%2E")) {
+		if p := dotUnescaper.Replace(path); !isCanonical(p) {
+			return a.redirectClean(c, p)
+		}
+	}
 	if rt := a.router.lookup(r.Method, path, raw, &c.params); rt != nil {
 		if rt.rest && !dotted && !isCanonical(path) {
 			c.params = c.params[:0]
@@ -98,11 +120,23 @@ func (a *App) dispatch(c *Context) error {
 	return a.special(c)
 }
 
+var dotUnescaper = strings.NewReplacer("%2e", ".", "%2E", ".")
+
 // redirectClean answers a non-canonical path with a 308 to its clean form.
 func (a *App) redirectClean(c *Context, path string) error {
 	c.outcome = outcomeRedirect
-	c.location = withQuery(c.scriptRoot()+cleanPath(path), c.Request.URL.RawQuery)
+	c.location = withQuery(c.scriptRoot()+cleanPath(escapedPath(c.Request, path)), c.Request.URL.RawQuery)
 	return a.special(c)
+}
+
+// escapedPath is the request's path as sent: the matcher may work on the
+// decoded Path (when the escaping was the default one), but a Location
+// must be escaped again ("/a%25b", not "/a%b").
+func escapedPath(r *http.Request, matched string) string {
+	if r.URL.RawPath != "" {
+		return matched
+	}
+	return r.URL.EscapedPath()
 }
 
 // miss decides between OPTIONS, 405, a trailing-slash redirect and 404.
@@ -116,7 +150,7 @@ func (a *App) miss(c *Context, path string, raw bool) {
 		}
 	} else if !strings.HasSuffix(path, "/") && a.router.allowed(path+"/", raw) != nil {
 		c.outcome = outcomeRedirect
-		c.location = withQuery(c.scriptRoot()+path+"/", c.Request.URL.RawQuery)
+		c.location = withQuery(c.scriptRoot()+escapedPath(c.Request, path)+"/", c.Request.URL.RawQuery)
 	} else {
 		c.outcome = outcomeNotFound
 	}
@@ -191,6 +225,7 @@ func (a *App) freeze() {
 		special = a.logRequests(special)
 	}
 	a.special = special
+	a.ready.Store(true)
 }
 
 // compose builds a route's chain: app middleware, blueprint middleware

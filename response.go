@@ -36,11 +36,14 @@ func (r *Response) WriteHeader(code int) {
 		return
 	}
 	r.status = code
-	if r.c != nil {
-		r.c.runAfter()
-		if r.written {
-			return // a hook answered instead (a session that could not be saved)
+	if c := r.c; c != nil && !c.afterDone {
+		if c.hooks || c.session != nil {
+			c.runAfter()
+			if r.written {
+				return // a hook answered instead (a session that could not be saved)
+			}
 		}
+		c.afterDone = true
 	}
 	r.written = true
 	r.w.WriteHeader(r.status)

@@ -225,6 +225,9 @@ walk:
 		last := end == len(path)
 		text := seg
 		if raw && strings.IndexByte(seg, '%') >= 0 {
+			if dotSegment(seg) {
+				return nil // an escaped "." or "..": a dot segment, never a value
+			}
 			text = unescapeSegment(seg)
 		}
 		if raw || n.fast == nil {
@@ -245,6 +248,9 @@ walk:
 		for pi, p := range n.params {
 			if p.spec.kind == kindPath {
 				if raw && strings.IndexByte(rest, '%') >= 0 {
+					if hasDotSegment(rest) {
+						continue
+					}
 					rest = unescapeSegment(rest)
 				}
 				if p.route != nil && p.spec.conv.Match(rest) {
@@ -253,7 +259,11 @@ walk:
 				}
 				continue
 			}
-			if !p.accepts(text) {
+			if p.spec.kind == kindString {
+				if text == "" {
+					continue
+				}
+			} else if !p.accepts(text) {
 				continue
 			}
 			if last {
@@ -300,6 +310,45 @@ func unescapeSegment(s string) string {
 		return s
 	}
 	return out
+}
+
+// dotSegment reports whether the escaped segment s is "." or ".." once
+// decoded ("%2E", ".%2e"). Browsers resolve such segments as dot segments,
+// so the router never hands one to a route as a value: the canonical check
+// catches the literal forms before the lookup, the lookup the escaped ones.
+func dotSegment(s string) bool {
+	if len(s) == 0 || len(s) > 6 {
+		return false
+	}
+	dots := 0
+	for i := 0; i < len(s); dots++ {
+		switch {
+		case s[i] == '.':
+			i++
+		case s[i] == '%' && i+2 < len(s) && s[i+1] == '2' && s[i+2]|0x20 == 'e':
+			i += 3
+		default:
+			return false
+		}
+	}
+	return dots <= 2
+}
+
+// hasDotSegment reports whether any segment of the escaped path p is a dot
+// segment (see dotSegment).
+func hasDotSegment(p string) bool {
+	for p != "" {
+		seg := p
+		if i := strings.IndexByte(p, '/'); i >= 0 {
+			seg, p = p[:i], p[i+1:]
+		} else {
+			p = ""
+		}
+		if dotSegment(seg) {
+			return true
+		}
+	}
+	return false
 }
 
 // validEscapes reports whether every "%" in s starts a valid escape.
