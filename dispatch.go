@@ -87,23 +87,18 @@ func (a *App) dispatch(c *Context) error {
 		c.outcome = outcomeBadRequest
 		return a.special(c)
 	}
-	// A dot may make a path non-canonical ("/./", "/../"), and such a path
-	// could still match a variable, so it is checked first; an empty
-	// segment ("//") never matches except inside <path:...>, so other paths
-	// are checked only when that is how they matched, or when they miss.
-	dotted := strings.IndexByte(path, '.') >= 0
-	if dotted && !isCanonical(path) {
-		return a.redirectClean(c, path)
-	}
-	// An escaped dot is a dot in a dot segment (the URL standard): "%2e%2E"
-	// must not reach a variable as "..".
+	// Non-canonical paths ("//", "/./", "/../") are redirected. The matcher
+	// never matches an empty or dot segment, so only a path it matched
+	// through <path:...>, or one it missed, needs the full check. An
+	// escaped dot is a dot in a dot segment (the URL standard), so "%2E%2E"
+	// cannot reach a variable as "..".
 	if raw && (strings.Contains(path, "%2e") || strings.Contains(path, "%2E")) {
 		if p := dotUnescaper.Replace(path); !isCanonical(p) {
 			return a.redirectClean(c, p)
 		}
 	}
 	if rt := a.router.lookup(r.Method, path, raw, &c.params); rt != nil {
-		if rt.rest && !dotted && !isCanonical(path) {
+		if rt.rest && !isCanonical(path) {
 			c.params = c.params[:0]
 			return a.redirectClean(c, path)
 		}

@@ -259,6 +259,9 @@ walk:
 				}
 				continue
 			}
+			if text[0] == '.' && (len(text) == 1 || text == "..") {
+				break // a dot segment: the path is not canonical and gets redirected
+			}
 			if p.spec.kind == kindString {
 				if text == "" {
 					continue

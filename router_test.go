@@ -82,6 +82,14 @@ func noFollow() *http.Client {
 	}
 }
 
+// newServer serves app over real HTTP until the test ends.
+func newServer(t testing.TB, app *flagon.App) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(app)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
 // fetch sends one request with client and returns the response and body.
 func fetch(t testing.TB, client *http.Client, method, u string) (*http.Response, string) {
 	t.Helper()
@@ -399,7 +407,7 @@ func TestRouterRedirectsNonCanonicalPaths(t *testing.T) {
 	})
 }
 
-func TestRouterNeverGivesAnEscapedDotSegmentToARoute(t *testing.T) {
+func TestRouterTreatsEscapedDotSegmentsAsDotSegments(t *testing.T) {
 	app := flagon.New()
 	app.Get("/a/b", reply("a/b"))
 	app.Get("/a/<x>/b", reply("a-x-b", "x"))
@@ -411,15 +419,28 @@ func TestRouterNeverGivesAnEscapedDotSegmentToARoute(t *testing.T) {
 
 	// Browsers resolve "%2E%2E" as "..": handing it to a route as a value
 	// would let a client walk out of a directory the route serves.
-	for _, target := range []string{
-		"/n/%2E%2E", "/n/%2e", "/n/.%2E", "/n/%2e.", "/a/%2E%2E/b", "/a/%2e/b",
-		"/files/%2E%2E", "/files/a/%2E%2E/%2e%2E/etc/passwd", "/files/a/%2e/b", "/%2E%2E/etc/passwd",
-	} {
-		t.Run(target+" is 404", func(t *testing.T) {
-			res := sendRaw(t, srv, "GET", target)
-			assert.Equal(t, 404, res.Code, res.Body)
-			res = sendRaw(t, srv, "OPTIONS", target)
-			assert.Equal(t, 404, res.Code, "OPTIONS: %s", res.Body)
+	cases := []struct {
+		target, location string
+	}{
+		{"/n/%2E%2E", "/"},
+		{"/n/%2e", "/n/"},
+		{"/n/.%2E", "/"},
+		{"/n/%2e.", "/"},
+		{"/a/%2E%2E/b", "/b"},
+		{"/a/%2e/b", "/a/b"},
+		{"/files/%2E%2E", "/"},
+		{"/files/a/%2E%2E/%2e%2E/etc/passwd", "/etc/passwd"},
+		{"/files/a/%2e/b", "/files/a/b"},
+		{"/%2E%2E/etc/passwd", "/etc/passwd"},
+		{"/files/%2E%2E/a%2Fb?x=1", "/a%2Fb?x=1"},
+	}
+	for _, tt := range cases {
+		t.Run(tt.target+" redirects to "+tt.location+" and reaches no route", func(t *testing.T) {
+			for _, method := range []string{"GET", "OPTIONS", "DELETE"} {
+				res := sendRaw(t, srv, method, tt.target)
+				assert.Equal(t, 308, res.Code, "%s: %s", method, res.Body)
+				assert.Equal(t, tt.location, res.Header.Get("Location"), method)
+			}
 		})
 	}
 	for target, want := range map[string]string{
