@@ -66,8 +66,8 @@ func resolveConverter(name string, args []string, hasArgs bool, custom map[strin
 			return converterSpec{}, errors.New("converter \"any\" needs at least one word, as in any(en,fr)")
 		}
 		for _, w := range args {
-			if w == "" || strings.ContainsAny(w, "/<>%") {
-				return converterSpec{}, fmt.Errorf("converter \"any\" has an invalid word %q", w)
+			if w == "" || w == "." || w == ".." || strings.ContainsAny(w, "/<>%") {
+				return converterSpec{}, fmt.Errorf("converter \"any\" has an invalid word %q (a word is not empty, \".\" or \"..\", and has no \"/\", \"<\", \">\" or \"%%\")", w)
 			}
 		}
 		return converterSpec{kind: kindAny, key: "any(" + strings.Join(args, ",") + ")", conv: anyConverter(args)}, nil

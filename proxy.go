@@ -23,6 +23,11 @@ func parseTrust(entries []string) (t proxyTrust, bad []string) {
 			continue
 		}
 		if p, err := netip.ParsePrefix(e); err == nil {
+			// Peers are compared unmapped, so "::ffff:10.0.0.0/104" must
+			// become "10.0.0.0/8" to match anything.
+			if p.Addr().Is4In6() && p.Bits() >= 96 {
+				p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+			}
 			t.prefixes = append(t.prefixes, p.Masked())
 			continue
 		}
@@ -54,10 +59,34 @@ func (a *App) peer(r *http.Request) (addr netip.Addr, trusted bool) {
 	} else if ip, err := netip.ParseAddr(r.RemoteAddr); err == nil {
 		addr = ip.Unmap()
 	} else {
-		// A unix socket peer has no IP ("@" or "").
-		return netip.Addr{}, a.trust.unix
+		// A unix socket peer has no IP ("@" or ""); any other RemoteAddr
+		// that is not an IP (a CGI gateway's empty REMOTE_ADDR, a handler
+		// wrapper's rewrite) is not a unix peer and trusts nothing.
+		return netip.Addr{}, a.trust.unix && onUnixSocket(r)
 	}
 	return addr, a.trust.contains(addr)
+}
+
+// onUnixSocket reports whether r arrived on a unix socket listener.
+func onUnixSocket(r *http.Request) bool {
+	la, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	return ok && la != nil && strings.HasPrefix(la.Network(), "unix")
+}
+
+// clientIPHeader is Config.ClientIPHeader spelled as this file compares it:
+// header names are case-insensitive ("X-Real-Ip" is Go's canonical form),
+// and "" is the default, X-Forwarded-For. Any other value names no header
+// Flagon reads, and then none is believed rather than one being guessed.
+func (a *App) clientIPHeader() string {
+	switch h := a.Config.ClientIPHeader; {
+	case h == "" || strings.EqualFold(h, "X-Forwarded-For"):
+		return "X-Forwarded-For"
+	case strings.EqualFold(h, "X-Real-IP"):
+		return "X-Real-IP"
+	case strings.EqualFold(h, "Forwarded"):
+		return "Forwarded"
+	}
+	return ""
 }
 
 // ClientIP returns the address of the client. With no trusted proxies, or
@@ -73,17 +102,24 @@ func (c *Context) ClientIP() string {
 	if !trusted {
 		return fallback
 	}
-	switch a.Config.ClientIPHeader {
+	switch a.clientIPHeader() {
 	case "X-Real-IP":
-		if ip, ok := parseIPValue(strings.TrimSpace(r.Header.Get("X-Real-IP"))); ok {
+		// A proxy that adds the header without removing the client's puts
+		// its own line last.
+		vals := r.Header.Values("X-Real-IP")
+		if len(vals) == 0 {
+			return fallback
+		}
+		if ip, ok := parseIPValue(vals[len(vals)-1]); ok {
 			return ip.String()
 		}
 		return fallback
 	case "Forwarded":
 		return a.rightmostUntrusted(forwardedFor(r.Header.Values("Forwarded")), fallback)
-	default:
+	case "X-Forwarded-For":
 		return a.rightmostUntrusted(listValues(r.Header.Values("X-Forwarded-For")), fallback)
 	}
+	return fallback
 }
 
 func peerText(remote string, peer netip.Addr) string {
@@ -121,7 +157,7 @@ func parseIPValue(s string) (netip.Addr, bool) {
 	if s == "" {
 		return netip.Addr{}, false
 	}
-	if ap, err := netip.ParseAddrPort(s); err == nil {
+	if ap, err := netip.ParseAddrPort(s); err == nil && ap.Addr().Zone() == "" {
 		return ap.Addr().Unmap(), true
 	}
 	s = strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")
@@ -217,7 +253,9 @@ func (c *Context) forwardedValue(xHeader, param string) string {
 	if _, trusted := c.app.peer(c.Request); !trusted {
 		return ""
 	}
-	switch c.app.Config.ClientIPHeader {
+	switch c.app.clientIPHeader() {
+	case "":
+		return ""
 	case "Forwarded":
 		if param == "" {
 			break // X-Forwarded-Prefix has no Forwarded parameter
@@ -316,10 +354,7 @@ func (a *App) warnForeignHeaders(r *http.Request) {
 	if _, trusted := a.peer(r); !trusted {
 		return
 	}
-	configured := a.Config.ClientIPHeader
-	if configured == "" {
-		configured = "X-Forwarded-For"
-	}
+	configured := a.clientIPHeader()
 	for _, h := range clientIPHeaders {
 		if h == configured || r.Header.Get(h) == "" {
 			continue

@@ -66,6 +66,7 @@ func TestRulesThatPanicAtRegistration(t *testing.T) {
 		{"arguments to a converter that takes none", "/a/<int(3):b>", "takes no arguments"},
 		{"any without words", "/a/<any():b>", "needs at least one word"},
 		{"any with an empty word", "/a/<any(x,,y):b>", "invalid word"},
+		{"any with a dot-dot word, which can never be requested", "/a/<any(x,..):b>", "invalid word"},
 		{"any with an unclosed argument list", "/a/<any(x,y:b>", `closed with ")"`},
 		{"path that is not last", "/a/<path:p>/b", "must be the last segment"},
 		{"path before a trailing slash", "/a/<path:p>/", "must be the last segment"},

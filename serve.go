@@ -79,16 +79,7 @@ func (a *App) Shutdown(ctx context.Context) error {
 func (a *App) Run(debug bool) error {
 	a.Config.Debug = debug
 	a.logAll = debug
-	addr := a.Config.Addr
-	if addr == "" || addr == defaultAddr {
-		if v := os.Getenv("FLAGON_ADDR"); v != "" {
-			addr = v
-		} else if p := os.Getenv("PORT"); p != "" {
-			addr = ":" + p
-		} else {
-			addr = defaultAddr
-		}
-	}
+	addr := runAddr(a.Config.Addr)
 	ls, err := listen(addr)
 	if err != nil {
 		return fmt.Errorf("flagon: listen on %s: %w", addr, err)
@@ -113,13 +104,31 @@ func (a *App) Run(debug bool) error {
 	case <-ctx.Done():
 	}
 	stop()
-	sctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
+	// A zero ShutdownTimeout falls back to the default, as Server's
+	// timeouts do: zero would cut off every request in flight.
+	timeout := orDefault(a.Config.ShutdownTimeout, DefaultConfig().ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	a.logger().Info("flagon: shutting down", "timeout", a.Config.ShutdownTimeout)
+	a.logger().Info("flagon: shutting down", "timeout", timeout)
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("flagon: graceful shutdown: %w", err)
 	}
 	return nil
+}
+
+// runAddr is the address Run listens on: Config.Addr, unless it is left at
+// its default, where FLAGON_ADDR and then PORT (":" + PORT) choose.
+func runAddr(addr string) string {
+	if addr != "" && addr != defaultAddr {
+		return addr
+	}
+	if v := os.Getenv("FLAGON_ADDR"); v != "" {
+		return v
+	}
+	if p := os.Getenv("PORT"); p != "" {
+		return ":" + p
+	}
+	return defaultAddr
 }
 
 // listen opens the listeners for addr: "unix:/path" for a unix socket
@@ -127,7 +136,13 @@ func (a *App) Run(debug bool) error {
 // loopback address also gets [::1] when IPv6 loopback is available.
 func listen(addr string) ([]net.Listener, error) {
 	if path, ok := strings.CutPrefix(addr, "unix:"); ok {
-		_ = os.Remove(path)
+		// A socket left by a killed process is replaced. A socket someone
+		// still serves on, or anything else at path (a mistyped address
+		// naming a real file), is left alone: Listen reports "address
+		// already in use".
+		if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSocket != 0 && !socketServed(path) {
+			_ = os.Remove(path)
+		}
 		l, err := net.Listen("unix", path)
 		if err != nil {
 			return nil, err
@@ -146,6 +161,17 @@ func listen(addr string) ([]net.Listener, error) {
 		}
 	}
 	return ls, nil
+}
+
+// socketServed reports whether a process accepts connections on the unix
+// socket at path.
+func socketServed(path string) bool {
+	c, err := net.DialTimeout("unix", path, time.Second)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
 }
 
 // banner prints what Flask prints, plus the route table in debug mode.

@@ -149,3 +149,45 @@ func TestRegisteringAfterServingPanics(t *testing.T) {
 		})
 	}
 }
+
+// TestTenThousandIdleConnections opens 10 000 idle connections to the app
+// (a separate process, so each side has its own descriptor limit) and
+// checks a normal request is still answered promptly.
+func TestTenThousandIdleConnections(t *testing.T) {
+	const n = 10000
+	var lim syscall.Rlimit
+	require.NoError(t, syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim))
+	if lim.Cur < n+500 && lim.Max >= n+500 {
+		lim.Cur = lim.Max
+		require.NoError(t, syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim))
+	}
+	require.GreaterOrEqual(t, lim.Cur, uint64(n+500), "the descriptor limit (ulimit -n) must allow %d connections", n)
+
+	port := deployFreePort(t)
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	p := deployStart(t, []string{"FLAGON_ADDR=" + addr}, deployBuildProxied(t))
+	deployWaitDial(t, p, "tcp", addr)
+
+	conns := make([]net.Conn, 0, n)
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	deadline := time.Now().Add(60 * time.Second)
+	for len(conns) < n && time.Now().Before(deadline) {
+		c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		require.NoError(t, err, "connection %d", len(conns))
+		conns = append(conns, c)
+	}
+	require.Len(t, conns, n)
+
+	client := &http.Client{Timeout: 5 * time.Second}
+	start := time.Now()
+	res, err := client.Get("http://" + addr + "/")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	assert.Equal(t, "Hello, World!", string(body))
+	assert.Less(t, time.Since(start), 5*time.Second)
+}
