@@ -62,29 +62,30 @@ func deployFreePort(t *testing.T) int {
 }
 
 var (
-	proxiedOnce sync.Once
-	proxiedBin  string
-	proxiedErr  error
+	examplesMu    sync.Mutex
+	examplesBuilt = map[string]string{}
 )
 
-// deployBuildProxied builds examples/proxied once per test binary.
-func deployBuildProxied(t *testing.T) string {
+// buildExample builds ./examples/<name> once per test binary and returns
+// the binary's path.
+func buildExample(t *testing.T, name string) string {
 	t.Helper()
-	proxiedOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "flagon-proxied-")
-		if err != nil {
-			proxiedErr = err
-			return
-		}
-		proxiedBin = filepath.Join(dir, "proxied")
-		out, err := exec.Command("go", "build", "-o", proxiedBin, "./examples/proxied").CombinedOutput()
-		if err != nil {
-			proxiedErr = fmt.Errorf("go build ./examples/proxied: %v\n%s", err, out)
-		}
-	})
-	require.NoError(t, proxiedErr)
-	return proxiedBin
+	examplesMu.Lock()
+	defer examplesMu.Unlock()
+	if bin, ok := examplesBuilt[name]; ok {
+		return bin
+	}
+	dir, err := os.MkdirTemp("", "flagon-"+name+"-")
+	require.NoError(t, err)
+	bin := filepath.Join(dir, name)
+	out, err := exec.Command("go", "build", "-o", bin, "./examples/"+name).CombinedOutput()
+	require.NoError(t, err, "go build ./examples/%s:\n%s", name, out)
+	examplesBuilt[name] = bin
+	return bin
 }
+
+// deployBuildProxied builds examples/proxied once per test binary.
+func deployBuildProxied(t *testing.T) string { return buildExample(t, "proxied") }
 
 // deployProcess is a started server process.
 type deployProcess struct {

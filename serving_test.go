@@ -6,9 +6,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -20,28 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-var (
-	helloOnce sync.Once
-	helloBin  string
-	helloErr  error
-)
-
-func buildHello(t *testing.T) string {
-	t.Helper()
-	helloOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "flagon-hello-")
-		if err != nil {
-			helloErr = err
-			return
-		}
-		helloBin = filepath.Join(dir, "hello")
-		if out, err := exec.Command("go", "build", "-o", helloBin, "./examples/hello").CombinedOutput(); err != nil {
-			helloErr = fmt.Errorf("go build ./examples/hello: %v\n%s", err, out)
-		}
-	})
-	require.NoError(t, helloErr)
-	return helloBin
-}
+func buildHello(t *testing.T) string { return buildExample(t, "hello") }
 
 func TestHelloExampleServesAndStopsCleanly(t *testing.T) {
 	port := deployFreePort(t)
