@@ -49,12 +49,17 @@ type panicError struct {
 
 func (p *panicError) Error() string { return fmt.Sprintf("panic: %v", p.value) }
 
-// statusOf is the HTTP status of err: an *HTTPError's code, the result of a
-// StatusCode() int method anywhere in its chain, or 500.
+// statusOf is the HTTP status of err: an *HTTPError's code, 413 for a body
+// past its limit (*http.MaxBytesError), the result of a StatusCode() int
+// method anywhere in its chain, or 500.
 func statusOf(err error) int {
 	var he *HTTPError
 	if errors.As(err, &he) && he.Code >= 400 && he.Code <= 599 {
 		return he.Code
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return http.StatusRequestEntityTooLarge
 	}
 	var sc interface{ StatusCode() int }
 	if errors.As(err, &sc) {

@@ -160,7 +160,9 @@ func parseIPValue(s string) (netip.Addr, bool) {
 	if ap, err := netip.ParseAddrPort(s); err == nil && ap.Addr().Zone() == "" {
 		return ap.Addr().Unmap(), true
 	}
-	s = strings.TrimSuffix(strings.TrimPrefix(s, "["), "]")
+	if len(s) > 2 && s[0] == '[' && s[len(s)-1] == ']' {
+		s = s[1 : len(s)-1]
+	}
 	if ip, err := netip.ParseAddr(s); err == nil && ip.Zone() == "" {
 		return ip.Unmap(), true
 	}
