@@ -24,6 +24,7 @@ type node struct {
 	index   string           // first byte of each static child, for a quick scan
 	jump    *[256]uint16     // with many children: start<<8 | count of each first byte
 	fast    []*node          // the node each of texts leads to (after compact)
+	single  *node            // after compact: the only way on is one string variable
 	bigs    map[string]*node // static children by text once there are many
 	empty   *node            // the trailing-slash child (an empty last segment)
 	params  []*node          // variable children, in precedence order
@@ -53,6 +54,9 @@ func (n *node) buildJump() {
 // becomes one text compared at once. Only the in-place fast path of match
 // uses the merged texts; segment-wise lookups keep using statics.
 func (n *node) compact() {
+	if len(n.statics) == 0 && n.empty == nil && len(n.params) == 1 && n.params[0].spec.kind == kindString {
+		n.single = n.params[0]
+	}
 	if n.bigs == nil {
 		n.fast = make([]*node, len(n.statics))
 		for i, ch := range n.statics {
@@ -165,6 +169,23 @@ func (n *node) child(s segment) *node {
 func (n *node) match(path string, start int, raw bool, vals *[]string) *Route {
 walk:
 	for {
+		if p := n.single; p != nil && !raw {
+			// The common case of a lone <name> segment, in a tight loop.
+			end := start
+			for end < len(path) && path[end] != '/' {
+				end++
+			}
+			seg := path[start:end]
+			if seg == "" || seg[0] == '.' && (len(seg) == 1 || seg == "..") {
+				return nil
+			}
+			*vals = append(*vals, seg)
+			if end == len(path) {
+				return p.route
+			}
+			n, start = p, end+1
+			continue
+		}
 		rest := path[start:]
 		if rest == "" {
 			if n.empty != nil {
