@@ -6,7 +6,8 @@ import (
 	"github.com/flagon-go/flagon"
 )
 
-func hello(c *flagon.Context) error { return c.Text(200, "Hello, World!") }
+func hello(c *flagon.Context) error    { return c.Text(200, "Hello, World!") }
+func showUser(c *flagon.Context) error { return c.Text(200, "user") }
 
 func ExampleApp() {
 	app := flagon.New()

@@ -167,3 +167,14 @@ func TestTenThousandIdleConnections(t *testing.T) {
 	assert.Equal(t, "Hello, World!", string(body))
 	assert.Less(t, time.Since(start), 5*time.Second)
 }
+
+// registerPanic runs fn and returns the panic message ("" if none).
+func registerPanic(fn func()) (msg string) {
+	defer func() {
+		if p := recover(); p != nil {
+			msg = fmt.Sprint(p)
+		}
+	}()
+	fn()
+	return ""
+}
