@@ -18,7 +18,6 @@ func (d *discardWriter) Write(b []byte) (int, error)       { return len(b), nil 
 func (d *discardWriter) WriteString(s string) (int, error) { return len(s), nil }
 func (d *discardWriter) WriteHeader(int)                   {}
 
-
 // The router's own allocation tests are in router_bench_test.go.
 func TestTheAppRequestPathAllocatesNothing(t *testing.T) {
 	if raceEnabled {
