@@ -55,3 +55,24 @@ func prefersJSON(accept string) bool {
 	j := max(acceptQ(accept, "application/json"), acceptQ(accept, "application/problem+json"))
 	return j > acceptQ(accept, "text/html")
 }
+
+// Accepts returns the offer the client prefers by the q-values of its
+// Accept header (the most specific media range that matches an offer gives
+// its q-value; ties go to the earlier offer), or "" when it accepts none of
+// them. A request without Accept accepts everything: the first offer wins.
+//
+//	switch c.Accepts("application/json", "text/html") {
+//	case "application/json": return c.JSON(200, user)
+//	case "text/html":        return c.Template(200, "user.html", user)
+//	default:                 return flagon.Abort(406)
+//	}
+func (c *Context) Accepts(offers ...string) string {
+	accept := c.Request.Header.Get("Accept")
+	best, bestQ := "", 0.0
+	for _, o := range offers {
+		if q := acceptQ(accept, strings.ToLower(o)); q > bestQ {
+			best, bestQ = o, q
+		}
+	}
+	return best
+}

@@ -2,6 +2,7 @@ package flagon
 
 import (
 	"fmt"
+	"html/template"
 	"net/http"
 	"sort"
 	"strings"
@@ -47,6 +48,12 @@ type App struct {
 	maxParams int
 	logAll    bool     // Run(true) logs every request
 	warned    sync.Map // forwarding headers Run(true) has warned about
+
+	tmplFuncs template.FuncMap // App.TemplateFuncs
+	tmplOnce  sync.Once
+	tmpl      *templates
+
+	staticDone bool // ensureStatic ran
 
 	srvMu   sync.Mutex
 	servers []*http.Server

@@ -31,6 +31,10 @@ type Config struct {
 	StaticDir     string // default "static"
 	StaticURLPath string // default "/static"
 	StaticFS      fs.FS  // overrides StaticDir
+	// SendFileMaxAge is the max-age of the Cache-Control sent with static
+	// files and Context.File (Flask's SEND_FILE_MAX_AGE_DEFAULT). Default 0:
+	// "no-cache", so browsers revalidate with the ETag and get 304s.
+	SendFileMaxAge time.Duration
 
 	ServerName         string // host for external URLs built without a request
 	PreferredURLScheme string // scheme for those URLs, default "http"

@@ -1,25 +1,19 @@
 package flagon
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
-	"strconv"
-	"sync"
-)
 
-// Content types shared by every response, so setting them allocates nothing.
-var (
-	textPlain = []string{"text/plain; charset=utf-8"}
-	textHTML  = []string{"text/html; charset=utf-8"}
-	appJSON   = []string{"application/json; charset=utf-8"}
+	"github.com/flagon-go/flagon/render"
 )
 
 // Status sets the status the response will be sent with when the handler
 // writes a body without giving one (or none at all).
 func (c *Context) Status(code int) *Context {
-	c.Response.status = code
+	if !c.Response.written {
+		c.Response.status = code
+	}
 	return c
 }
 
@@ -30,12 +24,19 @@ func (c *Context) SetHeader(k, v string) { c.Response.Header().Set(k, v) }
 // http.SetCookie does.
 func (c *Context) SetCookie(cookie *http.Cookie) { http.SetCookie(c.Response, cookie) }
 
-// Text sends s as text/plain.
+// Render sends r with status code: the status is set, then r writes its
+// headers and body. Renderers that encode a value (JSON, XML, templates)
+// encode it before writing anything, so an encoding error is returned with
+// the response untouched, and the app answers 500 cleanly.
+func (c *Context) Render(code int, r render.Renderer) error {
+	c.Status(code)
+	return r.Render(c.Response)
+}
+
+// Text sends s as text/plain; charset=utf-8.
 func (c *Context) Text(code int, s string) error {
-	c.Response.Header()["Content-Type"] = textPlain
-	c.Response.WriteHeader(code)
-	_, err := c.Response.WriteString(s)
-	return err
+	c.Status(code)
+	return render.Text{Text: s}.Render(c.Response)
 }
 
 // String sends fmt.Sprintf(format, args...) as text/plain.
@@ -43,45 +44,42 @@ func (c *Context) String(code int, format string, args ...any) error {
 	return c.Text(code, fmt.Sprintf(format, args...))
 }
 
-// HTML sends html as text/html; the string is sent as is, not escaped.
+// HTML sends html as text/html; charset=utf-8. The string is sent as is,
+// not escaped: use Template for pages built from data.
 func (c *Context) HTML(code int, html string) error {
-	c.Response.Header()["Content-Type"] = textHTML
-	c.Response.WriteHeader(code)
-	_, err := c.Response.WriteString(html)
-	return err
+	c.Status(code)
+	return render.HTMLString{HTML: html}.Render(c.Response)
 }
 
 // Blob sends b with the given content type.
 func (c *Context) Blob(code int, contentType string, b []byte) error {
-	c.Response.Header().Set("Content-Type", contentType)
-	c.Response.WriteHeader(code)
-	_, err := c.Response.Write(b)
-	return err
+	c.Status(code)
+	return render.Data{ContentType: contentType, Data: b}.Render(c.Response)
 }
 
-var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-// JSON sends v encoded as JSON (HTML characters escaped). The value is
-// encoded before anything is written, so a value that cannot be encoded
-// returns an error (a clean 500) instead of a half-written 200.
+// JSON sends v encoded as JSON with application/json; charset=utf-8 (<, >
+// and & escaped, so it is safe inside HTML). The value is encoded before
+// anything is written, so a value that cannot be encoded returns an error
+// (a clean 500) instead of a half-written 200.
 func (c *Context) JSON(code int, v any) error {
-	buf := bufPool.Get().(*bytes.Buffer)
-	defer func() {
-		if buf.Cap() <= 1<<16 {
-			buf.Reset()
-			bufPool.Put(buf)
-		}
-	}()
-	buf.Reset()
-	if err := json.NewEncoder(buf).Encode(v); err != nil {
-		return fmt.Errorf("flagon: encoding JSON response: %w", err)
-	}
-	h := c.Response.Header()
-	h["Content-Type"] = appJSON
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
-	c.Response.WriteHeader(code)
-	_, err := c.Response.Write(buf.Bytes())
-	return err
+	c.Status(code)
+	return render.JSON{Data: v}.Render(c.Response)
+}
+
+// XML sends v encoded with encoding/xml as application/xml; charset=utf-8,
+// encoded before anything is written like JSON.
+func (c *Context) XML(code int, v any) error {
+	c.Status(code)
+	return render.XML{Data: v}.Render(c.Response)
+}
+
+// Stream sends what r yields as it comes, flushing each chunk to the
+// client, until r ends or the client goes away (the request's context is
+// done; a reader that blocks should watch c.Context() itself). It returns
+// the context's error when the client left.
+func (c *Context) Stream(code int, contentType string, r io.Reader) error {
+	c.Status(code)
+	return render.Reader{ContentType: contentType, Reader: r, Flush: true, Context: c.Request.Context()}.Render(c.Response)
 }
 
 // Redirect sends a redirect to url with code (301, 302, 303, 307 or 308).

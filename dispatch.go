@@ -226,6 +226,7 @@ func (a *App) answerSpecial(c *Context) error {
 
 // freeze composes every chain once; afterwards registration panics.
 func (a *App) freeze() {
+	a.ensureStatic()
 	a.serving.Store(true)
 	a.router.compact()
 	trust, bad := parseTrust(a.Config.TrustedProxies)

@@ -87,6 +87,7 @@ func (a *App) Run(debug bool) error {
 	srv := a.Server()
 	srv.Addr = addr
 	a.track(srv)
+	a.ensureStatic()
 	a.banner(os.Stderr, ls)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -60,6 +60,10 @@ type urlArg struct {
 
 func (a *App) buildURL(endpoint string, args []any) (string, error) {
 	routes := a.endpoints[endpoint]
+	if len(routes) == 0 && endpoint == staticEndpoint && !a.serving.Load() {
+		a.ensureStatic()
+		routes = a.endpoints[endpoint]
+	}
 	if len(routes) == 0 {
 		return "", fmt.Errorf("flagon: cannot build a URL for endpoint %q: no route has that endpoint", endpoint)
 	}
