@@ -37,10 +37,10 @@ var site = map[string]string{
 		`{{define "sidebar"}}home sidebar{{end}}` +
 		`{{define "content"}}Hello {{.Name}} {{template "badge" "new"}}{{end}}`,
 	"user/show.html": `{{template "base.html" .}}{{define "content"}}User {{.Name}}{{end}}`,
-	"helpers.html": `css={{static "app.css"}} user={{url_for "user" "id" 7 "tab" "a b"}} nonce={{csp_nonce}} shout={{shout "hi"}}`,
-	"flash.html":   `{{range flashes}}[{{.Category}}:{{.Message}}]{{end}}`,
-	"csrf.html":    `<input name="csrf_token" value="{{csrf_token}}">`,
-	"script.html":  `<script>var name = {{.}};</script><a href="/?q={{.}}">{{.}}</a>`,
+	"helpers.html":   `css={{static "app.css"}} user={{url_for "user" "id" 7 "tab" "a b"}} nonce={{csp_nonce}} shout={{shout "hi"}}`,
+	"flash.html":     `{{range flashes}}[{{.Category}}:{{.Message}}]{{end}}`,
+	"csrf.html":      `<input name="csrf_token" value="{{csrf_token}}">`,
+	"script.html":    `<script>var name = {{.}};</script><a href="/?q={{.}}">{{.}}</a>`,
 }
 
 func templateApp(t *testing.T, fsys map[string]string) *flagon.App {
