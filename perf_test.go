@@ -1,6 +1,8 @@
 package flagon_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 	"testing"
 
@@ -43,6 +45,39 @@ func TestTheAppRequestPathAllocatesNothing(t *testing.T) {
 		app.ServeHTTP(w, req)
 		assert.Zero(t, testing.AllocsPerRun(200, func() { app.ServeHTTP(w, req) }))
 	})
+}
+
+func TestAJSONResponseAllocatesNothingBeyondTheEncoder(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under -race; .ci/run runs this test without -race")
+	}
+	type greeting struct {
+		Message string `json:"message"`
+		Count   int    `json:"count"`
+	}
+	v := greeting{Message: "Hello, World!", Count: 3}
+	var buf bytes.Buffer
+	encoder := testing.AllocsPerRun(200, func() {
+		buf.Reset()
+		_ = json.NewEncoder(&buf).Encode(v)
+	})
+	app := flagon.New()
+	app.Get("/", func(c *flagon.Context) error { return c.JSON(200, v) })
+	req, _ := http.NewRequest("GET", "/", nil)
+	w := newDiscardWriter()
+	app.ServeHTTP(w, req)
+	assert.LessOrEqual(t, testing.AllocsPerRun(200, func() { app.ServeHTTP(w, req) }), encoder)
+}
+
+func BenchmarkServeHTTPJSON(b *testing.B) {
+	app := flagon.New()
+	app.Get("/", func(c *flagon.Context) error { return c.JSON(200, flagon.M{"message": "Hello, World!"}) })
+	req, _ := http.NewRequest("GET", "/", nil)
+	w := newDiscardWriter()
+	b.ReportAllocs()
+	for b.Loop() {
+		app.ServeHTTP(w, req)
+	}
 }
 
 func BenchmarkServeHTTPHello(b *testing.B) {
