@@ -392,6 +392,19 @@ func TestBlueprintsAndMounting(t *testing.T) {
 		})))
 		assert.Equal(t, "7 /users/<int:id>", app.TestClient().Get("/users/7").Text())
 	})
+	t.Run("a net/http middleware sees the rule in r.Pattern", func(t *testing.T) {
+		app := quietApp()
+		var seen string
+		app.Use(flagon.WrapMiddleware(func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				seen = r.Pattern // as a metrics middleware labels requests
+				next.ServeHTTP(w, r)
+			})
+		}))
+		app.Get("/posts/<slug>", func(c *flagon.Context) error { return c.Text(200, "ok") })
+		app.TestClient().Get("/posts/hello")
+		assert.Equal(t, "/posts/<slug>", seen)
+	})
 	t.Run("WrapMiddleware honours a replaced request and writer", func(t *testing.T) {
 		type key struct{}
 		var counted int

@@ -47,30 +47,21 @@ func (a *App) newContext() *Context {
 	return c
 }
 
-// reset prepares a pooled Context for a new request.
+// reset prepares a pooled Context for a new request. The whole struct is
+// overwritten at once, so no field of the previous request can survive
+// into this one, even a field added later; only the allocations worth
+// keeping (the g map, the params array) are carried over, emptied.
 func (c *Context) reset(w http.ResponseWriter, r *http.Request) {
-	c.Request = r
-	c.resp = Response{w: w, c: c, status: http.StatusOK}
-	c.Response = &c.resp
-	c.scopes = c.app.appScopes
-	c.hooks = c.app.appHooks
-}
-
-// clear drops every reference the Context holds, so nothing leaks into the
-// next request that takes it from the pool. The whole struct is reset at
-// once, so a field added later cannot be forgotten; only the allocations
-// worth keeping (the g map, the params array) survive, emptied.
-func (c *Context) clear() {
-	keys := c.keys
+	a, keys, params := c.app, c.keys, c.params[:0]
 	if len(keys) > 0 {
 		clear(keys)
 	}
-	params := c.params
-	for i := range params {
-		params[i] = ""
-	}
-	*c = Context{app: c.app, keys: keys, params: params[:0]}
-	c.resp.c = c
+	*c = Context{} // zeroed in place: a literal naming c would be built on the stack and copied
+	c.app, c.keys, c.params = a, keys, params
+	c.Request = r
+	c.resp.w, c.resp.c, c.resp.status = w, c, http.StatusOK
+	c.Response = &c.resp
+	c.scopes, c.hooks = a.appScopes, a.appHooks
 }
 
 // App returns the application serving the request.

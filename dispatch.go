@@ -26,7 +26,6 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := a.pool.Get().(*Context)
 	c.reset(w, r)
 	a.serve(c)
-	c.clear()
 	a.pool.Put(c)
 }
 
@@ -105,7 +104,6 @@ func (a *App) dispatch(c *Context) error {
 		c.route = rt
 		c.scopes = rt.scopes
 		c.hooks = rt.hooks
-		r.Pattern = rt.rule
 		if r.ContentLength != 0 && a.Config.MaxBodyBytes > 0 {
 			if err := a.limitBody(c); err != nil {
 				return err

@@ -53,6 +53,9 @@ func WrapMiddleware(mw func(http.Handler) http.Handler) Middleware {
 		})
 		h := mw(inner)
 		return func(c *Context) error {
+			if c.route != nil {
+				c.Request.Pattern = c.route.rule // what net/http middleware reads for metrics and logs
+			}
 			if !c.wrapped {
 				c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), ctxKey{}, c))
 				c.wrapped = true

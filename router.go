@@ -24,6 +24,8 @@ type node struct {
 	index   string           // first byte of each static child, for a quick scan
 	jump    *[256]uint16     // with many children: start<<8 | count of each first byte
 	fast    []*node          // the node each of texts leads to (after compact)
+	heads   []uint64         // after compact: the first 8 bytes of each text, little-endian
+	masks   []uint64         // the bits of heads that a text of fewer than 8 bytes fills
 	single  *node            // after compact: the only way on is one string variable
 	bigs    map[string]*node // static children by text once there are many
 	empty   *node            // the trailing-slash child (an empty last segment)
@@ -67,6 +69,14 @@ func (n *node) compact() {
 			}
 			n.texts[i], n.fast[i] = text, ch
 		}
+		n.heads = make([]uint64, len(n.texts))
+		n.masks = make([]uint64, len(n.texts))
+		for i, text := range n.texts {
+			n.heads[i], n.masks[i] = head8(text), ^uint64(0)
+			if len(text) < 8 {
+				n.masks[i] = 1<<(8*len(text)) - 1
+			}
+		}
 	}
 	for _, ch := range n.statics {
 		ch.compact()
@@ -77,6 +87,32 @@ func (n *node) compact() {
 	if n.empty != nil {
 		n.empty.compact()
 	}
+}
+
+// head8 packs the first 8 bytes of s (fewer when s is shorter, the rest
+// zero) into a little-endian word; the compiler makes the long case a
+// single load.
+func head8(s string) uint64 {
+	if len(s) >= 8 {
+		return load8(s)
+	}
+	return headShort(s)
+}
+
+// load8 is head8 for a string of 8 bytes or more, small enough to inline.
+func load8(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// headShort is head8 for a string shorter than 8 bytes.
+func headShort(s string) uint64 {
+	var h uint64
+	for i := len(s) - 1; i >= 0; i-- {
+		h = h<<8 | uint64(s[i])
+	}
+	return h
 }
 
 // compact prepares every tree for lookups; see node.compact.
@@ -199,20 +235,27 @@ walk:
 		// Static children are compared in place, without finding the
 		// segment's end first. At most one can match.
 		if !raw && n.fast != nil {
-			c0 := rest[0]
-			lo, hi := 0, len(n.index)
+			lo, hi := 0, len(n.heads)
 			if n.jump != nil {
-				e := n.jump[c0]
+				e := n.jump[rest[0]]
 				lo = int(e >> 8)
 				hi = lo + int(e&0xff)
 			}
+			// Up to 8 bytes of each candidate compare in one word; only
+			// longer texts need a string comparison for the rest.
+			var r8 uint64
+			if len(rest) >= 8 {
+				r8 = load8(rest)
+			} else {
+				r8 = headShort(rest)
+			}
 			for i := lo; i < hi; i++ {
-				if n.index[i] != c0 {
+				if r8&n.masks[i] != n.heads[i] {
 					continue
 				}
 				text := n.texts[i]
 				l := len(text)
-				if len(rest) < l || rest[:l] != text {
+				if len(rest) < l || l > 8 && rest[8:l] != text[8:] {
 					continue
 				}
 				ch := n.fast[i]
