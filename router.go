@@ -106,13 +106,23 @@ func load8(s string) uint64 {
 		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
-// headShort is head8 for a string shorter than 8 bytes.
+// headShort is head8 for a string shorter than 8 bytes. Overlapping loads
+// OR the same bytes into the same places, so two loads cover any length.
 func headShort(s string) uint64 {
-	var h uint64
-	for i := len(s) - 1; i >= 0; i-- {
-		h = h<<8 | uint64(s[i])
+	n := len(s)
+	switch {
+	case n >= 4:
+		return load4(s) | load4(s[n-4:])<<(8*(n-4))
+	case n > 0:
+		return uint64(s[0]) | uint64(s[n/2])<<(8*(n/2)) | uint64(s[n-1])<<(8*(n-1))
 	}
-	return h
+	return 0
+}
+
+// load4 packs the first 4 bytes of s into a little-endian word.
+func load4(s string) uint64 {
+	_ = s[3]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24
 }
 
 // compact prepares every tree for lookups; see node.compact.
