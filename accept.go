@@ -55,3 +55,12 @@ func prefersJSON(accept string) bool {
 	j := max(acceptQ(accept, "application/json"), acceptQ(accept, "application/problem+json"))
 	return j > acceptQ(accept, "text/html")
 }
+
+// prefersHTML reports whether the client ranks HTML above JSON.
+func prefersHTML(accept string) bool {
+	if strings.TrimSpace(accept) == "" {
+		return false
+	}
+	j := max(acceptQ(accept, "application/json"), acceptQ(accept, "application/problem+json"))
+	return acceptQ(accept, "text/html") > j
+}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/go-playground/validator/v10"
 )
 
 // HandlerFunc handles a request. An error it returns goes to the error
@@ -50,6 +52,9 @@ type App struct {
 
 	srvMu   sync.Mutex
 	servers []*http.Server
+
+	validateOnce sync.Once
+	validate     *validator.Validate // see Validator
 }
 
 // New returns an App configured with DefaultConfig().

@@ -351,22 +351,25 @@ func (c *Context) runAfter() {
 	}
 }
 
-// finish sends the headers if the handler wrote nothing, then runs the
-// teardown hooks with the request's error.
+// finish sends the headers if the handler wrote nothing, runs the teardown
+// hooks with the request's error, then removes the temporary files of a
+// multipart body.
 func (a *App) finish(c *Context, err error) {
 	if !c.resp.written && !c.resp.hijacked {
 		c.resp.WriteHeader(c.resp.status)
 	}
-	if !c.hooks {
-		return
-	}
-	if c.err != nil {
-		err = c.err
-	}
-	for _, s := range c.scopes {
-		for i := len(s.teardown) - 1; i >= 0; i-- {
-			a.runTeardown(c, s.teardown[i], err)
+	if c.hooks {
+		if c.err != nil {
+			err = c.err
 		}
+		for _, s := range c.scopes {
+			for i := len(s.teardown) - 1; i >= 0; i-- {
+				a.runTeardown(c, s.teardown[i], err)
+			}
+		}
+	}
+	if c.multipart != nil {
+		c.removeUploads()
 	}
 }
 

@@ -1,0 +1,402 @@
+package flagon
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"reflect"
+	"strconv"
+	"unicode/utf8"
+)
+
+// maxJSONDepth is how deeply objects and arrays may nest in a JSON body;
+// deeper is malformed (encoding/json alone allows 10 000).
+const maxJSONDepth = 512
+
+// decodeJSON decodes a JSON body strictly into dst: checkJSON first refuses
+// what encoding/json lets through (duplicate keys, invalid UTF-8, deep
+// nesting), then encoding/json fills dst.
+func decodeJSON(data []byte, dst any) error {
+	if e := checkJSON(data); e != nil {
+		return e
+	}
+	err := json.Unmarshal(data, dst)
+	if err == nil {
+		return nil
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return malformed(sourceJSON, te.Field, "type", "must be "+jsonTypeName(te.Type)+", not "+jsonValueName(te.Value), err)
+	}
+	var ie *json.InvalidUnmarshalError
+	if errors.As(err, &ie) {
+		return err // a programming mistake: 500
+	}
+	// An UnmarshalJSON method refused its value (time.Time, custom types).
+	return malformed(sourceJSON, "", "type", "A value in the JSON body is not valid: "+err.Error()+".", err)
+}
+
+// jsonTypeName describes a Go type by the JSON it accepts.
+func jsonTypeName(t reflect.Type) string {
+	if t == timeType {
+		return "an RFC 3339 time"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Pointer:
+		return jsonTypeName(t.Elem())
+	}
+	if r := numberRule(t); r != "" {
+		return r[len("must be "):]
+	}
+	return "a " + t.String()
+}
+
+// jsonValueName describes what encoding/json found ("number 1e99").
+func jsonValueName(v string) string {
+	switch v {
+	case "object", "array":
+		return "an " + v
+	case "bool":
+		return "true or false"
+	}
+	return v
+}
+
+// keySpan is an object key seen by checkJSON: its bytes between the
+// quotes, and whether it has escapes (then it is compared decoded).
+type keySpan struct {
+	start, end int
+	esc        bool
+}
+
+// jsonFrame is an open object or array in checkJSON.
+type jsonFrame struct {
+	obj  bool
+	keys int                 // where this object's keys start in the key list
+	n    int                 // keys seen
+	set  map[string]struct{} // the keys, once there are too many to compare one by one
+}
+
+// keysBeforeSet is how many keys of one object are compared pairwise before
+// they go into a map (so a huge object stays linear).
+const keysBeforeSet = 16
+
+// checkJSON reports the first thing that makes data malformed as strict
+// JSON: a syntax error, data after the value, nesting deeper than
+// maxJSONDepth, invalid UTF-8 or a lone surrogate escape, or a key repeated
+// in one object. It does not allocate for bodies without escaped keys,
+// large objects or deep nesting.
+func checkJSON(d []byte) error {
+	var framesBuf [32]jsonFrame
+	var keysBuf [64]keySpan
+	frames, keys := framesBuf[:0], keysBuf[:0]
+	const (
+		value = iota
+		after
+		key
+	)
+	state := value
+	i := skipSpace(d, 0)
+	if i == len(d) {
+		return malformed(sourceJSON, "", "missing", "The JSON body is empty.", nil)
+	}
+	for {
+		switch state {
+		case value:
+			i = skipSpace(d, i)
+			if i == len(d) {
+				return jsonSyntax(i, "the body ends before the value does")
+			}
+			switch c := d[i]; {
+			case c == '{' || c == '[':
+				if len(frames) == maxJSONDepth {
+					return malformed(sourceJSON, "", "depth", "The JSON body nests objects and arrays more than "+strconv.Itoa(maxJSONDepth)+" levels deep.", nil)
+				}
+				frames = append(frames, jsonFrame{obj: c == '{', keys: len(keys)})
+				i = skipSpace(d, i+1)
+				if i < len(d) && (d[i] == '}' && c == '{' || d[i] == ']' && c == '[') {
+					frames = frames[:len(frames)-1]
+					i++
+					state = after
+				} else if c == '{' {
+					state = key
+				}
+				continue
+			case c == '"':
+				end, _, err := scanString(d, i)
+				if err != nil {
+					return err
+				}
+				i = end
+			case c == 't':
+				if !bytes.HasPrefix(d[i:], []byte("true")) {
+					return jsonSyntax(i, "expected a value")
+				}
+				i += 4
+			case c == 'f':
+				if !bytes.HasPrefix(d[i:], []byte("false")) {
+					return jsonSyntax(i, "expected a value")
+				}
+				i += 5
+			case c == 'n':
+				if !bytes.HasPrefix(d[i:], []byte("null")) {
+					return jsonSyntax(i, "expected a value")
+				}
+				i += 4
+			case c == '-' || c >= '0' && c <= '9':
+				end, ok := scanNumber(d, i)
+				if !ok {
+					return jsonSyntax(i, "malformed number")
+				}
+				i = end
+			default:
+				return jsonSyntax(i, "expected a value")
+			}
+			state = after
+		case after:
+			i = skipSpace(d, i)
+			if len(frames) == 0 {
+				if i != len(d) {
+					return jsonSyntax(i, "data after the JSON value")
+				}
+				return nil
+			}
+			if i == len(d) {
+				return jsonSyntax(i, "the body ends inside an object or array")
+			}
+			top := &frames[len(frames)-1]
+			switch {
+			case d[i] == ',':
+				i++
+				state = value
+				if top.obj {
+					state = key
+				}
+			case top.obj && d[i] == '}' || !top.obj && d[i] == ']':
+				keys = keys[:top.keys]
+				frames = frames[:len(frames)-1]
+				i++
+			case top.obj:
+				return jsonSyntax(i, "expected ',' or '}'")
+			default:
+				return jsonSyntax(i, "expected ',' or ']'")
+			}
+		case key:
+			i = skipSpace(d, i)
+			if i == len(d) || d[i] != '"' {
+				return jsonSyntax(i, "expected a string key")
+			}
+			end, esc, err := scanString(d, i)
+			if err != nil {
+				return err
+			}
+			k := keySpan{start: i + 1, end: end - 1, esc: esc}
+			top := &frames[len(frames)-1]
+			if dup := addKey(d, top, &keys, k); dup {
+				return malformed(sourceJSON, jsonKey(d, k), "duplicate", "The key "+strconv.Quote(jsonKey(d, k))+" appears twice in one JSON object.", nil)
+			}
+			i = skipSpace(d, end)
+			if i == len(d) || d[i] != ':' {
+				return jsonSyntax(i, "expected ':' after a key")
+			}
+			i++
+			state = value
+		}
+	}
+}
+
+// addKey records key k of the object top and reports whether it was
+// already there.
+func addKey(d []byte, top *jsonFrame, keys *[]keySpan, k keySpan) bool {
+	top.n++
+	if top.set == nil && top.n <= keysBeforeSet {
+		for _, o := range (*keys)[top.keys:] {
+			if sameKey(d, o, k) {
+				return true
+			}
+		}
+		*keys = append(*keys, k)
+		return false
+	}
+	if top.set == nil {
+		top.set = make(map[string]struct{}, 2*keysBeforeSet)
+		for _, o := range (*keys)[top.keys:] {
+			top.set[jsonKey(d, o)] = struct{}{}
+		}
+		*keys = (*keys)[:top.keys]
+	}
+	s := jsonKey(d, k)
+	if _, ok := top.set[s]; ok {
+		return true
+	}
+	top.set[s] = struct{}{}
+	return false
+}
+
+func sameKey(d []byte, a, b keySpan) bool {
+	if !a.esc && !b.esc {
+		return bytes.Equal(d[a.start:a.end], d[b.start:b.end])
+	}
+	return jsonKey(d, a) == jsonKey(d, b)
+}
+
+// jsonKey is the decoded key.
+func jsonKey(d []byte, k keySpan) string {
+	if !k.esc {
+		return string(d[k.start:k.end])
+	}
+	var s string
+	_ = json.Unmarshal(d[k.start-1:k.end+1], &s)
+	return s
+}
+
+func jsonSyntax(off int, what string) error {
+	return malformed(sourceJSON, "", "syntax", "The JSON body is malformed at byte "+strconv.Itoa(off)+": "+what+".", nil)
+}
+
+func skipSpace(d []byte, i int) int {
+	for i < len(d) && (d[i] == ' ' || d[i] == '\n' || d[i] == '\r' || d[i] == '\t') {
+		i++
+	}
+	return i
+}
+
+// plainByte marks the bytes a string holds as they are: printable ASCII
+// other than the quote and the backslash.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// scanString checks the string starting at d[i] == '"' and returns the
+// index after its closing quote and whether it has escapes.
+func scanString(d []byte, i int) (end int, esc bool, err error) {
+	j := i + 1
+	for {
+		for j < len(d) && plainByte[d[j]] {
+			j++
+		}
+		if j == len(d) {
+			return 0, false, jsonSyntax(i, "the string is not closed")
+		}
+		switch c := d[j]; {
+		case c == '"':
+			return j + 1, esc, nil
+		case c == '\\':
+			esc = true
+			if j+1 == len(d) {
+				return 0, false, jsonSyntax(j, "the string is not closed")
+			}
+			switch d[j+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				j += 2
+			case 'u':
+				r, ok := hex4(d, j+2)
+				if !ok {
+					return 0, false, jsonSyntax(j, `malformed \u escape`)
+				}
+				j += 6
+				switch {
+				case r >= 0xDC00 && r <= 0xDFFF:
+					return 0, false, badUTF8(j - 6)
+				case r >= 0xD800 && r <= 0xDBFF:
+					if j+1 >= len(d) || d[j] != '\\' || d[j+1] != 'u' {
+						return 0, false, badUTF8(j - 6)
+					}
+					lo, ok := hex4(d, j+2)
+					if !ok || lo < 0xDC00 || lo > 0xDFFF {
+						return 0, false, badUTF8(j - 6)
+					}
+					j += 6
+				}
+			default:
+				return 0, false, jsonSyntax(j, "unknown escape")
+			}
+		case c < 0x20:
+			return 0, false, jsonSyntax(j, "a control character in a string")
+		default:
+			r, size := utf8.DecodeRune(d[j:])
+			if r == utf8.RuneError && size <= 1 {
+				return 0, false, badUTF8(j)
+			}
+			j += size
+		}
+	}
+}
+
+func badUTF8(off int) error {
+	return malformed(sourceJSON, "", "utf8", "The JSON body has invalid UTF-8 at byte "+strconv.Itoa(off)+".", nil)
+}
+
+// hex4 decodes the four hex digits at d[i:].
+func hex4(d []byte, i int) (rune, bool) {
+	if i+4 > len(d) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range d[i : i+4] {
+		switch {
+		case c >= '0' && c <= '9':
+			c -= '0'
+		case c >= 'a' && c <= 'f':
+			c = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			c = c - 'A' + 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
+
+// scanNumber checks the number at d[i:] and returns the index after it.
+func scanNumber(d []byte, i int) (int, bool) {
+	if d[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(d) && d[i] == '0':
+		i++
+	case i < len(d) && d[i] >= '1' && d[i] <= '9':
+		i = digits(d, i)
+	default:
+		return i, false
+	}
+	if i < len(d) && d[i] == '.' {
+		j := digits(d, i+1)
+		if j == i+1 {
+			return j, false
+		}
+		i = j
+	}
+	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
+		i++
+		if i < len(d) && (d[i] == '+' || d[i] == '-') {
+			i++
+		}
+		j := digits(d, i)
+		if j == i {
+			return j, false
+		}
+		i = j
+	}
+	return i, true
+}
+
+func digits(d []byte, i int) int {
+	for i < len(d) && d[i] >= '0' && d[i] <= '9' {
+		i++
+	}
+	return i
+}
