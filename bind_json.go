@@ -200,7 +200,8 @@ func checkJSON(d []byte) error {
 			}
 			k := keySpan{start: i + 1, end: end - 1, esc: esc}
 			top := &frames[len(frames)-1]
-			if dup := addKey(d, top, &keys, k); dup {
+			var dup bool
+			if keys, dup = addKey(d, top, keys, k); dup {
 				return malformed(sourceJSON, jsonKey(d, k), "duplicate", "The key "+strconv.Quote(jsonKey(d, k))+" appears twice in one JSON object.", nil)
 			}
 			i = skipSpace(d, end)
@@ -213,32 +214,31 @@ func checkJSON(d []byte) error {
 	}
 }
 
-// addKey records key k of the object top and reports whether it was
-// already there.
-func addKey(d []byte, top *jsonFrame, keys *[]keySpan, k keySpan) bool {
+// addKey records key k of the object top in keys and reports whether it
+// was already there.
+func addKey(d []byte, top *jsonFrame, keys []keySpan, k keySpan) ([]keySpan, bool) {
 	top.n++
 	if top.set == nil && top.n <= keysBeforeSet {
-		for _, o := range (*keys)[top.keys:] {
+		for _, o := range keys[top.keys:] {
 			if sameKey(d, o, k) {
-				return true
+				return keys, true
 			}
 		}
-		*keys = append(*keys, k)
-		return false
+		return append(keys, k), false
 	}
 	if top.set == nil {
 		top.set = make(map[string]struct{}, 2*keysBeforeSet)
-		for _, o := range (*keys)[top.keys:] {
+		for _, o := range keys[top.keys:] {
 			top.set[jsonKey(d, o)] = struct{}{}
 		}
-		*keys = (*keys)[:top.keys]
+		keys = keys[:top.keys]
 	}
 	s := jsonKey(d, k)
 	if _, ok := top.set[s]; ok {
-		return true
+		return keys, true
 	}
 	top.set[s] = struct{}{}
-	return false
+	return keys, false
 }
 
 func sameKey(d []byte, a, b keySpan) bool {
