@@ -6,6 +6,7 @@ import (
 	"errors"
 	"reflect"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -20,7 +21,7 @@ func decodeJSON(data []byte, dst any) error {
 	if e := checkJSON(data); e != nil {
 		return e
 	}
-	err := json.Unmarshal(data, dst)
+	err := unmarshalJSON(data, dst)
 	if err == nil {
 		return nil
 	}
@@ -34,6 +35,34 @@ func decodeJSON(data []byte, dst any) error {
 	}
 	// An UnmarshalJSON method refused its value (time.Time, custom types).
 	return malformed(sourceJSON, "", "type", "A value in the JSON body is not valid: "+err.Error()+".", err)
+}
+
+// jsonDecoder is a json.Decoder kept for reuse: unlike json.Unmarshal it
+// keeps its scanner and decode state, so decoding allocates only what the
+// value holds.
+type jsonDecoder struct {
+	src bytes.Reader
+	dec *json.Decoder
+}
+
+var jsonDecoders = sync.Pool{New: func() any {
+	d := &jsonDecoder{}
+	d.dec = json.NewDecoder(&d.src)
+	return d
+}}
+
+// unmarshalJSON is json.Unmarshal for data checkJSON accepted: one value
+// and white space. A decoder goes back to the pool only after a clean
+// decode of a small body, when all it holds is that white space.
+func unmarshalJSON(data []byte, dst any) error {
+	d := jsonDecoders.Get().(*jsonDecoder)
+	d.src.Reset(data)
+	err := d.dec.Decode(dst)
+	d.src.Reset(nil)
+	if err == nil && len(data) <= maxPooledBody {
+		jsonDecoders.Put(d)
+	}
+	return err
 }
 
 // jsonTypeName describes a Go type by the JSON it accepts.
@@ -71,17 +100,21 @@ func jsonValueName(v string) string {
 }
 
 // keySpan is an object key seen by checkJSON: its bytes between the
-// quotes, and whether it has escapes (then it is compared decoded).
+// quotes, a hash of them, and whether it has escapes (then it is compared
+// decoded).
 type keySpan struct {
-	start, end int
+	start, end int32
+	hash       uint32
 	esc        bool
 }
 
 // jsonFrame is an open object or array in checkJSON.
 type jsonFrame struct {
 	obj  bool
-	keys int                 // where this object's keys start in the key list
-	n    int                 // keys seen
+	esc  bool                // some key of this object has escapes
+	keys int32               // where this object's keys start in the key list
+	n    int32               // keys seen
+	mask uint64              // one bit per key hash: most new keys skip the comparisons
 	set  map[string]struct{} // the keys, once there are too many to compare one by one
 }
 
@@ -95,8 +128,8 @@ const keysBeforeSet = 16
 // in one object. It does not allocate for bodies without escaped keys,
 // large objects or deep nesting.
 func checkJSON(d []byte) error {
-	var framesBuf [32]jsonFrame
-	var keysBuf [64]keySpan
+	var framesBuf [16]jsonFrame
+	var keysBuf [32]keySpan
 	frames, keys := framesBuf[:0], keysBuf[:0]
 	const (
 		value = iota
@@ -120,7 +153,7 @@ func checkJSON(d []byte) error {
 				if len(frames) == maxJSONDepth {
 					return malformed(sourceJSON, "", "depth", "The JSON body nests objects and arrays more than "+strconv.Itoa(maxJSONDepth)+" levels deep.", nil)
 				}
-				frames = append(frames, jsonFrame{obj: c == '{', keys: len(keys)})
+				frames = append(frames, jsonFrame{obj: c == '{', keys: int32(len(keys))})
 				i = skipSpace(d, i+1)
 				if i < len(d) && (d[i] == '}' && c == '{' || d[i] == ']' && c == '[') {
 					frames = frames[:len(frames)-1]
@@ -198,7 +231,10 @@ func checkJSON(d []byte) error {
 			if err != nil {
 				return err
 			}
-			k := keySpan{start: i + 1, end: end - 1, esc: esc}
+			k := keySpan{start: int32(i + 1), end: int32(end - 1), esc: esc}
+			if !esc {
+				k.hash = keyHash(d[i+1 : end-1])
+			}
 			top := &frames[len(frames)-1]
 			var dup bool
 			if keys, dup = addKey(d, top, keys, k); dup {
@@ -219,11 +255,16 @@ func checkJSON(d []byte) error {
 func addKey(d []byte, top *jsonFrame, keys []keySpan, k keySpan) ([]keySpan, bool) {
 	top.n++
 	if top.set == nil && top.n <= keysBeforeSet {
-		for _, o := range keys[top.keys:] {
-			if sameKey(d, o, k) {
-				return keys, true
+		top.esc = top.esc || k.esc
+		bit := uint64(1) << (k.hash * 0x9E3779B1 >> 26)
+		if top.esc || top.mask&bit != 0 {
+			for _, o := range keys[top.keys:] {
+				if (top.esc || o.hash == k.hash) && sameKey(d, o, k) {
+					return keys, true
+				}
 			}
 		}
+		top.mask |= bit
 		return append(keys, k), false
 	}
 	if top.set == nil {
@@ -241,9 +282,18 @@ func addKey(d []byte, top *jsonFrame, keys []keySpan, k keySpan) ([]keySpan, boo
 	return keys, false
 }
 
+// keyHash is a cheap hash of a key: its length and three of its bytes,
+// enough to tell most keys of one object apart without comparing them.
+func keyHash(b []byte) uint32 {
+	if len(b) == 0 {
+		return 0
+	}
+	return uint32(len(b))<<24 ^ uint32(b[0])<<16 ^ uint32(b[len(b)/2])<<8 ^ uint32(b[len(b)-1])
+}
+
 func sameKey(d []byte, a, b keySpan) bool {
 	if !a.esc && !b.esc {
-		return bytes.Equal(d[a.start:a.end], d[b.start:b.end])
+		return string(d[a.start:a.end]) == string(d[b.start:b.end])
 	}
 	return jsonKey(d, a) == jsonKey(d, b)
 }

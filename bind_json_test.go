@@ -113,3 +113,43 @@ func FuzzCheckJSON(f *testing.F) {
 		}
 	})
 }
+
+var signupJSON = []byte(`{"name":"Ada Lovelace","email":"ada@example.com","age":36,"country":"GB","city":"London",` +
+	`"zip":"12345","phone":"+442071234567","website":"https://example.com/ada","tags":["math","engines"],"newsletter":true}`)
+
+func BenchmarkCheckJSON(b *testing.B) {
+	b.ReportAllocs()
+	b.SetBytes(int64(len(signupJSON)))
+	for b.Loop() {
+		if checkJSON(signupJSON) != nil {
+			b.Fatal("refused")
+		}
+	}
+}
+
+func BenchmarkValidJSON(b *testing.B) {
+	b.ReportAllocs()
+	b.SetBytes(int64(len(signupJSON)))
+	for b.Loop() {
+		if !json.Valid(signupJSON) {
+			b.Fatal("refused")
+		}
+	}
+}
+
+func TestPooledDecodersDecodeLikeUnmarshal(t *testing.T) {
+	inputs := []string{`{"a":1}  ` + "\n", `5`, `"x"`, ` [1,2] `, `{"a":{"b":[true,null]}}`, `{"a":"not a number"}`, `1e3`, `{}`}
+	for round := range 3 {
+		for _, in := range inputs {
+			var want, got any
+			require.NoError(t, json.Unmarshal([]byte(in), &want))
+			require.NoError(t, unmarshalJSON([]byte(in), &got), "round %d: %s", round, in)
+			assert.Equal(t, want, got, "round %d: %s", round, in)
+			var typed struct{ A int }
+			wantErr := json.Unmarshal([]byte(in), &typed)
+			typed.A = 0
+			gotErr := unmarshalJSON([]byte(in), &typed)
+			assert.Equal(t, wantErr == nil, gotErr == nil, "round %d: %s: %v / %v", round, in, wantErr, gotErr)
+		}
+	}
+}
