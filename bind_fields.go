@@ -443,22 +443,21 @@ type errMessage string
 
 func (e errMessage) Error() string { return string(e) }
 
-// numberRule says which numbers an integer type holds.
+// numberRule says which numbers an integer type holds; the range is
+// spelt out for the types narrower than 64 bits.
 func numberRule(t reflect.Type) string {
+	bits := t.Bits()
 	switch t.Kind() {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		bits := t.Bits()
-		lo, hi := -(int64(1) << (bits - 1)), int64(1)<<(bits-1)-1
 		if bits == 64 {
-			lo, hi = -1<<63, 1<<63-1
+			return "must be a whole number"
 		}
-		return "must be a whole number from " + strconv.FormatInt(lo, 10) + " to " + strconv.FormatInt(hi, 10)
+		return "must be a whole number from " + strconv.FormatInt(-1<<(bits-1), 10) + " to " + strconv.FormatInt(1<<(bits-1)-1, 10)
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		var hi uint64 = 1<<t.Bits() - 1
-		if t.Bits() == 64 {
-			hi = 1<<64 - 1
+		if bits == 64 {
+			return "must be a whole number, 0 or more"
 		}
-		return "must be a whole number from 0 to " + strconv.FormatUint(hi, 10)
+		return "must be a whole number from 0 to " + strconv.FormatUint(1<<bits-1, 10)
 	case reflect.Float32, reflect.Float64:
 		return "must be a number"
 	}

@@ -126,7 +126,7 @@ func TestBindEverySource(t *testing.T) {
 		res := tc.Do(jsonRequest("POST", "/users/1?page=two", `{"name":"Ada","email":"ada@example.com","address":{"city":"L","zip":"12345"}}`))
 		require.Equal(t, 400, res.Code)
 		p := decodeProblem(t, res)
-		assert.Equal(t, []flagon.FieldError{{Field: "page", Source: "query", Rule: "type", Message: "must be a whole number from -9223372036854775808 to 9223372036854775807"}}, p.Errors)
+		assert.Equal(t, []flagon.FieldError{{Field: "page", Source: "query", Rule: "type", Message: "must be a whole number"}}, p.Errors)
 	})
 	t.Run("a JSON value of the wrong type is 400 naming its JSON path", func(t *testing.T) {
 		res := tc.Do(jsonRequest("POST", "/users/1", `{"name":"Ada","address":{"city":5}}`))
@@ -205,12 +205,12 @@ func TestBindTypes(t *testing.T) {
 		}
 		assert.Equal(t, map[string]string{
 			"i8":  "must be a whole number from -128 to 127",
-			"u":   "must be a whole number from 0 to 18446744073709551615",
+			"u":   "must be a whole number, 0 or more",
 			"f64": "must be a number",
 			"b":   "must be true or false",
 			"t":   "must be an RFC 3339 time, such as 2025-01-31T15:04:05Z",
 			"d":   "must be a duration, such as 90s or 1h30m",
-			"id":  "must be a whole number from -9223372036854775808 to 9223372036854775807",
+			"id":  "must be a whole number",
 			"ip":  `is not valid: ParseAddr("300.1.1.1"): IPv4 field has value >255`,
 		}, got)
 	})
