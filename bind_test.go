@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -149,6 +150,53 @@ func TestBindSourceFieldsAreOutOfTheBodysReach(t *testing.T) {
 	var got in
 	require.NoError(t, res.JSON(&got))
 	assert.Equal(t, in{Name: "x"}, got, "a field tagged header or query is not set from JSON keys matching its Go name")
+}
+
+func TestBindKeepsWhatTheBodyCannotReach(t *testing.T) {
+	type in struct {
+		Tenant string `header:"X-Tenant"`
+		Name   string `json:"name"`
+	}
+	app := quietApp()
+	app.Post("/", func(c *flagon.Context) error {
+		v := in{Tenant: "preset"}
+		if err := c.Bind(&v); err != nil {
+			return err
+		}
+		return c.Text(200, v.Tenant+" "+v.Name)
+	})
+	res := app.TestClient().Do(jsonRequest("POST", "/", `{"Tenant":"forged","name":"n"}`))
+	assert.Equal(t, "preset n", res.Text(), "a value set before Bind survives a body naming the field")
+}
+
+func BenchmarkBindJSON(b *testing.B) {
+	type in struct {
+		Page  int    `query:"page" default:"1"`
+		Name  string `json:"name" validate:"required"`
+		Email string `json:"email" validate:"required,email"`
+		Age   int    `json:"age" validate:"gte=0"`
+	}
+	app := flagon.New()
+	app.Post("/", func(c *flagon.Context) error {
+		var v in
+		if err := c.Bind(&v); err != nil {
+			return err
+		}
+		return c.NoContent(204)
+	})
+	body := []byte(`{"name":"Ada","email":"ada@example.com","age":36}`)
+	req := httptest.NewRequest("POST", "/?page=2", nil)
+	req.Header.Set("Content-Type", "application/json")
+	req.ContentLength = int64(len(body))
+	rd := bytes.NewReader(body)
+	rc := io.NopCloser(rd)
+	w := httptest.NewRecorder()
+	b.ReportAllocs()
+	for b.Loop() {
+		rd.Reset(body)
+		req.Body = rc
+		app.ServeHTTP(w, req)
+	}
 }
 
 func TestBindTypes(t *testing.T) {
