@@ -76,3 +76,12 @@ func (c *Context) Accepts(offers ...string) string {
 	}
 	return best
 }
+
+// prefersHTML reports whether the client ranks HTML above JSON.
+func prefersHTML(accept string) bool {
+	if strings.TrimSpace(accept) == "" {
+		return false
+	}
+	j := max(acceptQ(accept, "application/json"), acceptQ(accept, "application/problem+json"))
+	return acceptQ(accept, "text/html") > j
+}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/go-playground/validator/v10"
 )
 
 // HandlerFunc handles a request. An error it returns goes to the error
@@ -57,6 +59,9 @@ type App struct {
 
 	srvMu   sync.Mutex
 	servers []*http.Server
+
+	validateOnce sync.Once
+	validate     *validator.Validate // see Validator
 }
 
 // New returns an App configured with DefaultConfig().

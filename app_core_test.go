@@ -501,6 +501,7 @@ func TestConfig(t *testing.T) {
 		c := flagon.DefaultConfig()
 		assert.Equal(t, "127.0.0.1:5000", c.Addr)
 		assert.EqualValues(t, 32<<20, c.MaxBodyBytes)
+		assert.EqualValues(t, 8<<20, c.MaxMultipartMemory)
 		assert.Equal(t, "X-Forwarded-For", c.ClientIPHeader)
 		assert.Equal(t, "session", c.SessionCookieName)
 		assert.Equal(t, "/static", c.StaticURLPath)
@@ -512,6 +513,7 @@ func TestConfig(t *testing.T) {
 		t.Setenv("FLAGON_ADDR", "127.0.0.1:9999")
 		t.Setenv("FLAGON_TRUSTED_PROXIES", "10.0.0.0/8, ::1")
 		t.Setenv("FLAGON_MAX_BODY_BYTES", "1024")
+		t.Setenv("FLAGON_MAX_MULTIPART_MEMORY", "2048")
 		t.Setenv("FLAGON_READ_TIMEOUT", "7s")
 		c := flagon.DefaultConfig()
 		require.NoError(t, c.FromEnv("FLAGON"))
@@ -520,6 +522,7 @@ func TestConfig(t *testing.T) {
 		assert.Equal(t, "127.0.0.1:9999", c.Addr)
 		assert.Equal(t, []string{"10.0.0.0/8", "::1"}, c.TrustedProxies)
 		assert.EqualValues(t, 1024, c.MaxBodyBytes)
+		assert.EqualValues(t, 2048, c.MaxMultipartMemory)
 		assert.Equal(t, "7s", c.ReadTimeout.String())
 	})
 	t.Run("a malformed value is an error naming it, and nothing changes", func(t *testing.T) {

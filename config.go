@@ -23,7 +23,8 @@ type Config struct {
 	TrustedProxies []string // IPs and CIDRs whose forwarding headers are believed; default none
 	ClientIPHeader string   // "X-Forwarded-For" (default), "X-Real-IP" or "Forwarded"
 
-	MaxBodyBytes int64 // request bodies past this are 413; default 32 MiB
+	MaxBodyBytes       int64 // request bodies past this are 413; default 32 MiB
+	MaxMultipartMemory int64 // multipart bytes kept in memory, the rest spills to temporary files; default 8 MiB
 
 	TemplateDir string // default "templates"
 	TemplateFS  fs.FS  // overrides TemplateDir, e.g. an embed.FS
@@ -65,6 +66,7 @@ func DefaultConfig() Config {
 		Addr:                  defaultAddr,
 		ClientIPHeader:        "X-Forwarded-For",
 		MaxBodyBytes:          32 << 20,
+		MaxMultipartMemory:    8 << 20,
 		TemplateDir:           "templates",
 		StaticDir:             "static",
 		StaticURLPath:         "/static",
@@ -83,7 +85,7 @@ func DefaultConfig() Config {
 // the setting in upper snake case: FLAGON_DEBUG, FLAGON_ADDR,
 // FLAGON_SECRET_KEY, FLAGON_SECRET_KEY_FALLBACKS and FLAGON_TRUSTED_PROXIES
 // (comma-separated), FLAGON_CLIENT_IP_HEADER, FLAGON_MAX_BODY_BYTES,
-// FLAGON_SERVER_NAME, FLAGON_PREFERRED_URL_SCHEME, FLAGON_TEMPLATE_DIR,
+// FLAGON_MAX_MULTIPART_MEMORY, FLAGON_SERVER_NAME, FLAGON_PREFERRED_URL_SCHEME, FLAGON_TEMPLATE_DIR,
 // FLAGON_STATIC_DIR, FLAGON_STATIC_URL_PATH, FLAGON_SESSION_COOKIE_NAME,
 // FLAGON_SESSION_LIFETIME, FLAGON_SESSION_COOKIE_SECURE and the timeouts
 // FLAGON_READ_HEADER_TIMEOUT, FLAGON_READ_TIMEOUT, FLAGON_WRITE_TIMEOUT,
@@ -131,20 +133,24 @@ func (c *Config) FromEnv(prefix string) error {
 			*dst = d
 		}
 	}
+	byteCount := func(name string, dst *int64) {
+		if v, ok := get(name); ok {
+			n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+			if err != nil || n < 0 {
+				errs = append(errs, fmt.Sprintf("%s_%s=%q is not a byte count", prefix, name, v))
+				return
+			}
+			*dst = n
+		}
+	}
 	boolean("DEBUG", &out.Debug)
 	str("ADDR", &out.Addr)
 	str("SECRET_KEY", &out.SecretKey)
 	list("SECRET_KEY_FALLBACKS", &out.SecretKeyFallbacks)
 	list("TRUSTED_PROXIES", &out.TrustedProxies)
 	str("CLIENT_IP_HEADER", &out.ClientIPHeader)
-	if v, ok := get("MAX_BODY_BYTES"); ok {
-		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-		if err != nil || n < 0 {
-			errs = append(errs, fmt.Sprintf("%s_MAX_BODY_BYTES=%q is not a byte count", prefix, v))
-		} else {
-			out.MaxBodyBytes = n
-		}
-	}
+	byteCount("MAX_BODY_BYTES", &out.MaxBodyBytes)
+	byteCount("MAX_MULTIPART_MEMORY", &out.MaxMultipartMemory)
 	str("SERVER_NAME", &out.ServerName)
 	str("PREFERRED_URL_SCHEME", &out.PreferredURLScheme)
 	str("TEMPLATE_DIR", &out.TemplateDir)

@@ -2,6 +2,7 @@ package flagon
 
 import (
 	"context"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -27,6 +28,10 @@ type Context struct {
 
 	query   url.Values
 	queryOK bool
+
+	formOK    bool            // the body was parsed as a form (once)
+	formErr   error           // why it could not be
+	multipart *multipart.Form // its uploads, removed when the request ends
 
 	err        error // the error the request ended with, for teardown hooks
 	errHandled bool  // an error was rendered by the error handlers

@@ -1,8 +1,10 @@
 package flagon
 
 import (
+	"mime/multipart"
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // QueryValues returns the parsed query string, parsed once per request.
@@ -25,6 +27,82 @@ func (c *Context) QueryDefault(key, def string) string {
 		return vs[0]
 	}
 	return def
+}
+
+// FormValues returns the form sent in the request body, an
+// application/x-www-form-urlencoded or multipart/form-data body, parsed once
+// per request. It holds the body's values only, not the query string
+// (Flask's request.form). A request with another Content-Type, or none, has
+// an empty form. The error says why the body could not be parsed: past
+// Config.MaxBodyBytes it has status 413, malformed or cut short it is a
+// *BindError with status 400.
+//
+// A multipart body keeps at most Config.MaxMultipartMemory bytes of files in
+// memory; larger files spill to temporary files, which are removed when the
+// request ends.
+func (c *Context) FormValues() (url.Values, error) {
+	if !c.formOK {
+		c.parseForm()
+	}
+	return c.Request.PostForm, c.formErr
+}
+
+// Form returns the first value of the body form field key, or "" when it is
+// absent or the body is not a form; FormValues says why it could not be
+// parsed.
+func (c *Context) Form(key string) string {
+	vs, _ := c.FormValues()
+	return vs.Get(key)
+}
+
+// FormFile returns the first file uploaded as key in a multipart/form-data
+// body, or http.ErrMissingFile when there is none. The file is valid until
+// the request ends; open it with its Open method.
+func (c *Context) FormFile(key string) (*multipart.FileHeader, error) {
+	if _, err := c.FormValues(); err != nil {
+		return nil, err
+	}
+	if c.multipart != nil {
+		if fhs := c.multipart.File[key]; len(fhs) > 0 {
+			return fhs[0], nil
+		}
+	}
+	return nil, http.ErrMissingFile
+}
+
+// parseForm parses the body as a form through net/http (so r.FormValue and
+// r.MultipartForm work for plain net/http code too), once.
+func (c *Context) parseForm() {
+	c.formOK = true
+	r := c.Request
+	var err error
+	if mediaType(r.Header.Get("Content-Type")) == "multipart/form-data" {
+		err = r.ParseMultipartForm(c.app.Config.MaxMultipartMemory)
+		c.multipart = r.MultipartForm
+	} else {
+		err = r.ParseForm()
+	}
+	if err != nil {
+		if r.PostForm == nil {
+			r.PostForm = url.Values{}
+		}
+		c.formErr = bodyError(err, sourceForm)
+	}
+}
+
+// removeUploads deletes the temporary files of a multipart body.
+func (c *Context) removeUploads() {
+	if err := c.multipart.RemoveAll(); err != nil {
+		c.app.logger().Error("flagon: removing the temporary files of an upload", "error", err.Error())
+	}
+}
+
+// mediaType is the lower-case media type of a Content-Type header, without
+// its parameters ("" when there is none). It does not allocate for the usual
+// lower-case headers.
+func mediaType(ct string) string {
+	mt, _, _ := strings.Cut(ct, ";")
+	return strings.ToLower(strings.TrimSpace(mt))
 }
 
 // Header returns the first value of the request header name.

@@ -138,15 +138,17 @@ func escapedPath(r *http.Request, matched string) string {
 }
 
 // limitBody enforces Config.MaxBodyBytes: a declared length past it is a
-// 413 at once, without reading; any other body (chunked included) is read
+// 413 at once, without reading; a body of unknown length (chunked) is read
 // through http.MaxBytesReader, whose error is a 413 wherever it surfaces.
-// Requests without a body never get here, so they allocate nothing.
+// A declared length within the limit needs no wrapper: net/http (HTTP/1
+// and HTTP/2) never reads a body past its Content-Length. Requests without
+// a body never get here, so they allocate nothing.
 func (a *App) limitBody(c *Context) error {
 	r := c.Request
 	if r.ContentLength > a.Config.MaxBodyBytes {
 		return &HTTPError{Code: http.StatusRequestEntityTooLarge, Message: "The request body is larger than the server accepts."}
 	}
-	if r.Body != nil && r.Body != http.NoBody {
+	if r.ContentLength < 0 && r.Body != nil && r.Body != http.NoBody {
 		// The underlying writer lets net/http close the connection once the
 		// limit is hit, instead of draining the rest.
 		r.Body = http.MaxBytesReader(c.resp.w, r.Body, a.Config.MaxBodyBytes)
@@ -350,22 +352,25 @@ func (c *Context) runAfter() {
 	}
 }
 
-// finish sends the headers if the handler wrote nothing, then runs the
-// teardown hooks with the request's error.
+// finish sends the headers if the handler wrote nothing, runs the teardown
+// hooks with the request's error, then removes the temporary files of a
+// multipart body.
 func (a *App) finish(c *Context, err error) {
 	if !c.resp.written && !c.resp.hijacked {
 		c.resp.WriteHeader(c.resp.status)
 	}
-	if !c.hooks {
-		return
-	}
-	if c.err != nil {
-		err = c.err
-	}
-	for _, s := range c.scopes {
-		for i := len(s.teardown) - 1; i >= 0; i-- {
-			a.runTeardown(c, s.teardown[i], err)
+	if c.hooks {
+		if c.err != nil {
+			err = c.err
 		}
+		for _, s := range c.scopes {
+			for i := len(s.teardown) - 1; i >= 0; i-- {
+				a.runTeardown(c, s.teardown[i], err)
+			}
+		}
+	}
+	if c.multipart != nil {
+		c.removeUploads()
 	}
 }
 

@@ -142,6 +142,8 @@ type problem struct {
 	Title  string `json:"title"`
 	Status int    `json:"status"`
 	Detail string `json:"detail,omitempty"`
+	// Errors lists the fields of a *BindError.
+	Errors []FieldError `json:"errors,omitempty"`
 	// Debug mode only.
 	Error string `json:"error,omitempty"`
 	Stack string `json:"stack,omitempty"`
@@ -149,6 +151,8 @@ type problem struct {
 
 // renderError writes the default error answer: problem+json for clients
 // that prefer JSON, a small HTML page otherwise, a debug page in debug mode.
+// A *BindError is problem+json, with its fields in "errors", unless the
+// client prefers HTML: API clients often send no Accept header at all.
 func (a *App) renderError(c *Context, err error) {
 	code := statusOf(err)
 	p := problem{Type: "about:blank", Title: http.StatusText(code), Status: code}
@@ -159,6 +163,13 @@ func (a *App) renderError(c *Context, err error) {
 	if errors.As(err, &he) {
 		p.Detail = he.Message
 	}
+	accept := c.Request.Header.Get("Accept")
+	asJSON := prefersJSON(accept)
+	var be *BindError
+	if errors.As(err, &be) {
+		p.Detail, p.Errors = be.detail(), be.Fields
+		asJSON = !prefersHTML(accept)
+	}
 	var stack []byte
 	var pe *panicError
 	if errors.As(err, &pe) {
@@ -168,7 +179,7 @@ func (a *App) renderError(c *Context, err error) {
 	h.Del("Content-Length")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
-	if prefersJSON(c.Request.Header.Get("Accept")) {
+	if asJSON {
 		if a.Config.Debug {
 			p.Error, p.Stack = err.Error(), string(stack)
 		}
@@ -187,6 +198,19 @@ func (a *App) renderError(c *Context, err error) {
 	detail := ""
 	if p.Detail != "" {
 		detail = "<p>" + html.EscapeString(p.Detail) + "</p>\n"
+	}
+	if len(p.Errors) > 0 {
+		var b strings.Builder
+		b.WriteString("<ul>\n")
+		for _, f := range p.Errors {
+			b.WriteString("<li>")
+			if f.Field != "" {
+				b.WriteString("<code>" + html.EscapeString(f.Field) + "</code> ")
+			}
+			b.WriteString(html.EscapeString(f.Message) + "</li>\n")
+		}
+		b.WriteString("</ul>\n")
+		detail += b.String()
 	}
 	_, _ = fmt.Fprintf(c.Response, "<!doctype html>\n<html lang=\"en\">\n<title>%d %s</title>\n<h1>%s</h1>\n%s</html>\n",
 		code, html.EscapeString(p.Title), html.EscapeString(p.Title), detail)

@@ -3,6 +3,7 @@ package flagon_test
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"testing"
 
@@ -44,6 +45,22 @@ func TestTheAppRequestPathAllocatesNothing(t *testing.T) {
 		req, _ := http.NewRequest("GET", "/", nil)
 		app.ServeHTTP(w, req)
 		assert.Zero(t, testing.AllocsPerRun(200, func() { app.ServeHTTP(w, req) }))
+	})
+	t.Run("a body of declared length within the limit that the handler does not bind", func(t *testing.T) {
+		app := flagon.New()
+		app.Post("/", func(c *flagon.Context) error { return c.Text(200, "Hello, World!") })
+		body := []byte(`{"a":1}`)
+		req, _ := http.NewRequest("POST", "/", nil)
+		req.ContentLength = int64(len(body))
+		rd := bytes.NewReader(body)
+		rc := io.NopCloser(rd)
+		serve := func() {
+			rd.Reset(body)
+			req.Body = rc
+			app.ServeHTTP(w, req)
+		}
+		serve()
+		assert.Zero(t, testing.AllocsPerRun(200, serve))
 	})
 }
 

@@ -1,7 +1,9 @@
 package bench
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -76,6 +78,41 @@ func BenchmarkHelloJSON(b *testing.B) {
 
 func BenchmarkMiddleware5(b *testing.B) {
 	benchFullStack(b, "/", func(f Framework) http.Handler { return f.Middleware5() })
+}
+
+// bindRequest is the POST /bind request of the Bind workload; reset gives
+// it its body again, without allocating, before each use.
+func bindRequest(body []byte) (req *http.Request, reset func()) {
+	req, _ = http.NewRequest("POST", "/bind", nil)
+	req.Header.Set("Content-Type", "application/json")
+	req.ContentLength = int64(len(body))
+	rd := bytes.NewReader(body)
+	rc := io.NopCloser(rd)
+	return req, func() {
+		rd.Reset(body)
+		req.Body = rc
+	}
+}
+
+// BenchmarkBind binds and validates a 10-field JSON body: c.Bind for
+// Flagon, ShouldBindJSON for Gin, with the same rules.
+func BenchmarkBind(b *testing.B) {
+	for _, fw := range Frameworks {
+		if fw.Bind == nil {
+			continue
+		}
+		h := fw.Bind(nil)
+		b.Run(fw.Name, func(b *testing.B) {
+			req, reset := bindRequest(signupBody)
+			w := NewDiscardWriter()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				reset()
+				h.ServeHTTP(w, req)
+			}
+		})
+	}
 }
 
 // scalable are the routers measured with 100 000 routes (gorilla/mux scans

@@ -1,9 +1,11 @@
 package bench
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -80,6 +82,34 @@ func TestFullStackAnswers(t *testing.T) {
 			var m Message
 			if err := json.Unmarshal(w.Body, &m); err != nil || m != message {
 				t.Fatalf("json: got %q: %v", w.Body, err)
+			}
+		})
+	}
+}
+
+// TestBindAnswers checks, before the Bind workload is timed, that each
+// framework binds the same values from the body and refuses a bad one.
+func TestBindAnswers(t *testing.T) {
+	for _, fw := range Frameworks {
+		if fw.Bind == nil {
+			continue
+		}
+		t.Run(fw.Name, func(t *testing.T) {
+			var seen Signup
+			h := fw.Bind(&seen)
+			w := NewDiscardWriter()
+			req, reset := bindRequest(signupBody)
+			reset()
+			h.ServeHTTP(w, req)
+			if w.Status != 204 || !reflect.DeepEqual(seen, signup) {
+				t.Fatalf("valid body: status %d, bound %+v", w.Status, seen)
+			}
+			bad := bytes.Replace(signupBody, []byte(`"GB"`), []byte(`"GBR"`), 1)
+			req, reset = bindRequest(bad)
+			reset()
+			h.ServeHTTP(w, req)
+			if w.Status < 400 || w.Status > 422 {
+				t.Fatalf("invalid body: status %d", w.Status)
 			}
 		})
 	}

@@ -36,6 +36,20 @@ func init() {
 			app.Get("/", func(c *flagon.Context) error { return c.Text(200, helloBody) })
 			return app
 		},
+		Bind: func(seen *Signup) http.Handler {
+			app := flagon.New()
+			app.Post("/bind", func(c *flagon.Context) error {
+				var in Signup
+				if err := c.Bind(&in); err != nil {
+					return err
+				}
+				if seen != nil {
+					*seen = in
+				}
+				return c.NoContent(204)
+			})
+			return app
+		},
 	})
 }
 

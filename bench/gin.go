@@ -35,6 +35,21 @@ func init() {
 			e.GET("/", func(c *gin.Context) { c.String(200, helloBody) })
 			return e
 		},
+		Bind: func(seen *Signup) http.Handler {
+			e := gin.New()
+			e.POST("/bind", func(c *gin.Context) {
+				var in Signup
+				if err := c.ShouldBindJSON(&in); err != nil {
+					c.AbortWithStatus(400)
+					return
+				}
+				if seen != nil {
+					*seen = in
+				}
+				c.Status(204)
+			})
+			return e
+		},
 	})
 }
 

@@ -96,6 +96,10 @@ type Framework struct {
 	Hello       func() http.Handler // GET / answers "Hello, World!" as text
 	JSON        func() http.Handler // GET /json answers a small JSON object
 	Middleware5 func() http.Handler // GET / hello behind five no-op middlewares
+	// Bind answers POST /bind: it binds and validates a Signup JSON body
+	// and answers 204, or the framework's error status. When seen is not
+	// nil the bound value is stored there. Nil where not measured.
+	Bind func(seen *Signup) http.Handler
 }
 
 // Frameworks lists every peer, by file name order of their adapters.
@@ -114,3 +118,27 @@ type Message struct {
 }
 
 var message = Message{Message: "Hello, World!", ID: 42, OK: true}
+
+// Signup is the 10-field JSON body of the Bind workload, with the same
+// rules for Flagon (validate tags) and Gin (binding tags).
+type Signup struct {
+	Name       string   `json:"name" validate:"required,min=2,max=64" binding:"required,min=2,max=64"`
+	Email      string   `json:"email" validate:"required,email" binding:"required,email"`
+	Age        int      `json:"age" validate:"gte=18,lte=130" binding:"gte=18,lte=130"`
+	Country    string   `json:"country" validate:"required,len=2" binding:"required,len=2"`
+	City       string   `json:"city" validate:"required" binding:"required"`
+	Zip        string   `json:"zip" validate:"required,numeric" binding:"required,numeric"`
+	Phone      string   `json:"phone" validate:"omitempty,e164" binding:"omitempty,e164"`
+	Website    string   `json:"website" validate:"omitempty,url" binding:"omitempty,url"`
+	Tags       []string `json:"tags" validate:"max=5,dive,required" binding:"max=5,dive,required"`
+	Newsletter bool     `json:"newsletter"`
+}
+
+// signupBody is the request body of the Bind workload, and signup what it
+// binds to.
+var (
+	signupBody = []byte(`{"name":"Ada Lovelace","email":"ada@example.com","age":36,"country":"GB","city":"London",` +
+		`"zip":"12345","phone":"+442071234567","website":"https://example.com/ada","tags":["math","engines"],"newsletter":true}`)
+	signup = Signup{Name: "Ada Lovelace", Email: "ada@example.com", Age: 36, Country: "GB", City: "London",
+		Zip: "12345", Phone: "+442071234567", Website: "https://example.com/ada", Tags: []string{"math", "engines"}, Newsletter: true}
+)
