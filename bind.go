@@ -162,7 +162,7 @@ func (c *Context) bindBody(dst any, v reflect.Value, p *bindPlan, mode bindMode)
 	}
 	switch {
 	case isJSONType(ct):
-		return sourceJSON, c.decodeBody(v, p, sourceJSON, func(b []byte) error { return decodeJSON(b, dst) })
+		return sourceJSON, c.decodeBody(v, p, sourceJSON, func(b []byte) error { return decodeJSON(b, dst, p, v) })
 	case isXMLType(ct):
 		return sourceXML, c.decodeBody(v, p, sourceXML, func(b []byte) error { return decodeXML(b, dst) })
 	case isFormType(ct):

@@ -21,6 +21,7 @@ type bindPlan struct {
 	defaults []int       // body fields (no source tag) with a default
 	form     bool        // some field has a form tag
 	embedded []string    // Go names of the flattened anonymous structs
+	json     *jsonType   // the fast JSON decoder's plan, nil to use encoding/json
 	err      error       // the type cannot be bound: a programming mistake
 }
 
@@ -67,7 +68,7 @@ func planFor(t reflect.Type) *bindPlan {
 	if p, ok := plans.Load(t); ok {
 		return p.(*bindPlan)
 	}
-	p := &bindPlan{}
+	p := &bindPlan{json: fastJSONPlan(t)}
 	p.add(t, nil)
 	for i := range p.fields {
 		f := &p.fields[i]
