@@ -223,8 +223,16 @@ func (c *Context) bindSources(v reflect.Value, p *bindPlan, mode bindMode, body 
 		var all []string
 		switch f.source {
 		case sourcePath:
+			// A route variable is never empty; a slice field gets it alone.
 			if s := c.Param(f.key); s != "" {
-				all = []string{s}
+				if f.many {
+					all = []string{s}
+				} else if err := f.set(fv, s, nil); err != nil {
+					errs = append(errs, FieldError{Field: f.name, Source: f.source, Rule: "type", Message: err.Error()})
+				}
+				if !f.many {
+					continue
+				}
 			}
 		case sourceQuery:
 			all = c.QueryValues()[f.key]

@@ -37,6 +37,7 @@ type bindField struct {
 	inJSON bool   // a json tag names it: a JSON body may set a sourced field
 	inXML  bool   // likewise for XML
 	str    bool   // strings: an empty value is a value, not an absent one
+	many   bool   // a slice: takes every value, not the first
 	def    string
 	defAll []string // def split at commas, for slices
 	hasDef bool
@@ -105,6 +106,7 @@ func (p *bindPlan) add(t reflect.Type, prefix []int) {
 		if f.hasDef {
 			f.defAll = strings.Split(f.def, ",")
 		}
+		f.many = sf.Type.Kind() == reflect.Slice
 		f.str = baseKind(sf.Type) == reflect.String && !reflect.PointerTo(baseType(sf.Type)).Implements(textUnmarshalerType)
 		for _, src := range sourceTags {
 			if name, ok := sf.Tag.Lookup(src); ok && name != "-" && name != "" {

@@ -547,3 +547,17 @@ func TestBindPlanIsSafeConcurrently(t *testing.T) {
 		assert.NoError(t, <-errs)
 	}
 }
+
+func TestBindPathVariables(t *testing.T) {
+	type in struct {
+		N   int      `path:"v"`
+		All []string `path:"v"`
+	}
+	tc := bindApp(t, "/p/<v>", func(c *flagon.Context) (any, error) { return flagon.Bind[in](c) })
+	res := tc.Get("/p/5")
+	require.Equal(t, 200, res.Code, res.Text())
+	assert.JSONEq(t, `{"N":5,"All":["5"]}`, res.Text())
+	res = tc.Get("/p/five")
+	require.Equal(t, 400, res.Code)
+	assert.Equal(t, []flagon.FieldError{{Field: "v", Source: "path", Rule: "type", Message: "must be a whole number"}}, decodeProblem(t, res).Errors)
+}
