@@ -295,7 +295,7 @@ func TestBindBodies(t *testing.T) {
 		{"an unsupported media type is 415", "text/plain", "name=n", 415, "content-type"},
 		{"a body without a Content-Type is 400", "", `{"name":"n"}`, 400, "content-type"},
 		{"malformed XML is 400", "application/xml", `<in><name>n</nam></in>`, 400, "syntax"},
-		{"a malformed form is 400", "application/x-www-form-urlencoded", `name=%zz`, 400, "read"},
+		{"a malformed form is 400", "application/x-www-form-urlencoded", `name=%zz`, 400, "syntax"},
 		{"a missing required field is 422", "application/json", `{"tags":[]}`, 422, "required"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
