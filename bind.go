@@ -238,6 +238,9 @@ func (c *Context) bindSources(v reflect.Value, p *bindPlan, mode bindMode, body 
 			all = c.QueryValues()[f.key]
 		case sourceHeader:
 			all = r.Header[f.key]
+			if f.key == "Host" && r.Host != "" { // net/http moves it out of Header
+				all = []string{r.Host}
+			}
 		case sourceCookie:
 			for _, ck := range r.CookiesNamed(f.key) {
 				all = append(all, ck.Value)

@@ -19,7 +19,6 @@ type bindPlan struct {
 	fields   []bindField // every exported field, embedded structs' promoted
 	sourced  []int       // fields with a path, query, header, cookie or form tag
 	defaults []int       // body fields (no source tag) with a default
-	form     bool        // some field has a form tag
 	embedded []string    // Go names of the flattened anonymous structs
 	json     *jsonType   // the fast JSON decoder's plan, nil to use encoding/json
 	err      error       // the type cannot be bound: a programming mistake
@@ -75,7 +74,6 @@ func planFor(t reflect.Type) *bindPlan {
 		f := &p.fields[i]
 		if f.source != "" {
 			p.sourced = append(p.sourced, i)
-			p.form = p.form || f.source == sourceForm
 		} else if f.hasDef {
 			p.defaults = append(p.defaults, i)
 		}
