@@ -204,3 +204,21 @@ func TestMultipartTempFilesAreRemoved(t *testing.T) {
 		})
 	}
 }
+
+func TestFormBodiesByMethod(t *testing.T) {
+	app := quietApp()
+	app.Route("/", func(c *flagon.Context) error { return c.Text(200, c.Form("a")) }, "POST", "PUT", "PATCH", "DELETE")
+	tc := app.TestClient()
+	for _, m := range []string{"POST", "PUT", "PATCH"} {
+		req := httptest.NewRequest(m, "/", strings.NewReader("a=1"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		assert.Equal(t, "1", tc.Do(req).Text(), "%s reads a urlencoded body", m)
+	}
+	req := httptest.NewRequest("DELETE", "/", strings.NewReader("a=1"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	assert.Equal(t, "", tc.Do(req).Text(), "DELETE does not, as in net/http")
+	ct, body := multipartBody(t, map[string]string{"a": "2"})
+	req = httptest.NewRequest("DELETE", "/", body)
+	req.Header.Set("Content-Type", ct)
+	assert.Equal(t, "2", tc.Do(req).Text(), "a multipart body is read for any method")
+}
