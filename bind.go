@@ -162,7 +162,7 @@ func (c *Context) bindBody(dst any, v reflect.Value, p *bindPlan, mode bindMode)
 	}
 	switch {
 	case isJSONType(ct):
-		return sourceJSON, c.decodeBody(v, p, sourceJSON, func(b []byte) error { return decodeJSON(b, dst) })
+		return sourceJSON, c.decodeBody(v, p, sourceJSON, func(b []byte) error { return decodeJSON(b, dst, p, v) })
 	case isXMLType(ct):
 		return sourceXML, c.decodeBody(v, p, sourceXML, func(b []byte) error { return decodeXML(b, dst) })
 	case isFormType(ct):
@@ -223,13 +223,24 @@ func (c *Context) bindSources(v reflect.Value, p *bindPlan, mode bindMode, body 
 		var all []string
 		switch f.source {
 		case sourcePath:
+			// A route variable is never empty; a slice field gets it alone.
 			if s := c.Param(f.key); s != "" {
-				all = []string{s}
+				if f.many {
+					all = []string{s}
+				} else if err := f.set(fv, s, nil); err != nil {
+					errs = append(errs, FieldError{Field: f.name, Source: f.source, Rule: "type", Message: err.Error()})
+				}
+				if !f.many {
+					continue
+				}
 			}
 		case sourceQuery:
 			all = c.QueryValues()[f.key]
 		case sourceHeader:
 			all = r.Header[f.key]
+			if f.key == "Host" && r.Host != "" { // net/http moves it out of Header
+				all = []string{r.Host}
+			}
 		case sourceCookie:
 			for _, ck := range r.CookiesNamed(f.key) {
 				all = append(all, ck.Value)

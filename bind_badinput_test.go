@@ -189,3 +189,18 @@ func TestBindWithoutBodyLimit(t *testing.T) {
 	assert.Equal(t, 200, res.StatusCode, "a body larger than the pooled buffers is read in full")
 	assert.NoError(t, <-errs)
 }
+
+func TestMultipartPastItsPartLimitIs413(t *testing.T) {
+	app := quietApp()
+	app.Post("/", func(c *flagon.Context) error {
+		_, err := c.FormValues()
+		return err
+	})
+	fields := map[string]string{}
+	for i := range 1001 { // net/http's default limit is 1000 parts
+		fields[fmt.Sprint("f", i)] = "x"
+	}
+	ct, body := multipartBody(t, fields)
+	res := app.TestClient().Post("/", ct, body)
+	assert.Equal(t, 413, res.Code)
+}

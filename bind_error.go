@@ -2,7 +2,10 @@ package flagon
 
 import (
 	"errors"
+	"io"
+	"mime/multipart"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strconv"
 	"strings"
@@ -104,18 +107,22 @@ func malformed(source, field, rule, message string, cause error) *BindError {
 }
 
 // bodyError is the error of a body that could not be read or parsed: a
-// 413 *HTTPError past the body limit (wherever the limit was hit), a 400
-// *BindError otherwise.
+// 413 *HTTPError past the body limit (wherever the limit was hit) or past
+// what a multipart form may hold, a 400 *BindError otherwise.
 func bodyError(err error, source string) error {
 	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
+	if errors.As(err, &mbe) || errors.Is(err, multipart.ErrMessageTooLarge) {
 		return tooLarge(err)
 	}
 	var be *BindError
 	if errors.As(err, &be) {
 		return be
 	}
-	return malformed(source, "", "read", "The request body could not be read in full: "+readCause(err)+".", err)
+	var ee url.EscapeError
+	if errors.As(err, &ee) {
+		return malformed(source, "", "syntax", "The form body has a malformed percent-escape.", err)
+	}
+	return malformed(source, "", "read", "The request body could not be read: "+readCause(err)+".", err)
 }
 
 // tooLarge is the 413 of a body past Config.MaxBodyBytes.
@@ -125,14 +132,11 @@ func tooLarge(cause error) error {
 
 // readCause names a read failure without internals.
 func readCause(err error) string {
-	s := err.Error()
 	switch {
-	case strings.Contains(s, "unexpected EOF"), strings.Contains(s, "EOF"):
+	case errors.Is(err, http.ErrMissingBoundary), errors.Is(err, http.ErrNotMultipart):
+		return "the multipart boundary is missing"
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), strings.Contains(err.Error(), "EOF"):
 		return "it ends early"
-	case strings.Contains(s, "boundary"):
-		return "the multipart boundary is missing or wrong"
-	case strings.Contains(s, "invalid URL escape"), strings.Contains(s, "invalid semicolon"):
-		return "it is not a valid form encoding"
 	}
 	return "it is malformed or was cut off"
 }

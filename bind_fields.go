@@ -19,8 +19,8 @@ type bindPlan struct {
 	fields   []bindField // every exported field, embedded structs' promoted
 	sourced  []int       // fields with a path, query, header, cookie or form tag
 	defaults []int       // body fields (no source tag) with a default
-	form     bool        // some field has a form tag
 	embedded []string    // Go names of the flattened anonymous structs
+	json     *jsonType   // the fast JSON decoder's plan, nil to use encoding/json
 	err      error       // the type cannot be bound: a programming mistake
 }
 
@@ -36,6 +36,7 @@ type bindField struct {
 	inJSON bool   // a json tag names it: a JSON body may set a sourced field
 	inXML  bool   // likewise for XML
 	str    bool   // strings: an empty value is a value, not an absent one
+	many   bool   // a slice: takes every value, not the first
 	def    string
 	defAll []string // def split at commas, for slices
 	hasDef bool
@@ -67,13 +68,12 @@ func planFor(t reflect.Type) *bindPlan {
 	if p, ok := plans.Load(t); ok {
 		return p.(*bindPlan)
 	}
-	p := &bindPlan{}
+	p := &bindPlan{json: fastJSONPlan(t)}
 	p.add(t, nil)
 	for i := range p.fields {
 		f := &p.fields[i]
 		if f.source != "" {
 			p.sourced = append(p.sourced, i)
-			p.form = p.form || f.source == sourceForm
 		} else if f.hasDef {
 			p.defaults = append(p.defaults, i)
 		}
@@ -104,6 +104,7 @@ func (p *bindPlan) add(t reflect.Type, prefix []int) {
 		if f.hasDef {
 			f.defAll = strings.Split(f.def, ",")
 		}
+		f.many = sf.Type.Kind() == reflect.Slice
 		f.str = baseKind(sf.Type) == reflect.String && !reflect.PointerTo(baseType(sf.Type)).Implements(textUnmarshalerType)
 		for _, src := range sourceTags {
 			if name, ok := sf.Tag.Lookup(src); ok && name != "-" && name != "" {

@@ -16,10 +16,14 @@ const maxJSONDepth = 512
 
 // decodeJSON decodes a JSON body strictly into dst: checkJSON first refuses
 // what encoding/json lets through (duplicate keys, invalid UTF-8, deep
-// nesting), then encoding/json fills dst.
-func decodeJSON(data []byte, dst any) error {
+// nesting), then the fast decoder fills dst when p has a plan for it
+// (v is dst's struct), else encoding/json.
+func decodeJSON(data []byte, dst any, p *bindPlan, v reflect.Value) error {
 	if e := checkJSON(data); e != nil {
 		return e
+	}
+	if p != nil && p.json != nil && fastJSON(data, v, p.json) {
+		return nil
 	}
 	err := unmarshalJSON(data, dst)
 	if err == nil {

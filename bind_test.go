@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -295,7 +296,7 @@ func TestBindBodies(t *testing.T) {
 		{"an unsupported media type is 415", "text/plain", "name=n", 415, "content-type"},
 		{"a body without a Content-Type is 400", "", `{"name":"n"}`, 400, "content-type"},
 		{"malformed XML is 400", "application/xml", `<in><name>n</nam></in>`, 400, "syntax"},
-		{"a malformed form is 400", "application/x-www-form-urlencoded", `name=%zz`, 400, "read"},
+		{"a malformed form is 400", "application/x-www-form-urlencoded", `name=%zz`, 400, "syntax"},
 		{"a missing required field is 422", "application/json", `{"tags":[]}`, 422, "required"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -376,9 +377,11 @@ func TestBindMistakesAreServerErrors(t *testing.T) {
 	type badDefault struct {
 		N int `query:"n" default:"many"`
 	}
-	type fileWithoutForm struct {
-		F any       `json:"f"`
+	type structUnderQuery struct {
 		P *struct{} `query:"p"`
+	}
+	type fileWithoutForm struct {
+		F *multipart.FileHeader `json:"f"`
 	}
 	for _, tt := range []struct {
 		name string
@@ -389,7 +392,8 @@ func TestBindMistakesAreServerErrors(t *testing.T) {
 		{"a pointer to a non-struct is a mistake", func(c *flagon.Context) error { var n int; return c.Bind(&n) }, "pointer to a struct"},
 		{"a field type strings cannot fill is a mistake", func(c *flagon.Context) error { return c.Bind(&badType{}) }, "cannot be read from a string"},
 		{"a default that does not convert is a mistake", func(c *flagon.Context) error { return c.Bind(&badDefault{}) }, `default "many"`},
-		{"a struct pointer under a query tag is a mistake", func(c *flagon.Context) error { return c.Bind(&fileWithoutForm{}) }, "cannot be read from a string"},
+		{"a struct pointer under a query tag is a mistake", func(c *flagon.Context) error { return c.Bind(&structUnderQuery{}) }, "cannot be read from a string"},
+		{"an upload field without a form tag is a mistake", func(c *flagon.Context) error { return c.Bind(&fileWithoutForm{}) }, "holds uploads"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			app := quietApp()
@@ -478,13 +482,14 @@ func TestValidatorCustomRules(t *testing.T) {
 
 func TestBindHeadersAndCookies(t *testing.T) {
 	type in struct {
+		Host    string   `header:"host"`
 		Lang    []string `header:"accept-language"`
 		Trace   *string  `header:"X-Trace"`
 		Prefs   []string `cookie:"pref"`
 		Session string   `cookie:"sid" default:"anon"`
 	}
 	tc := bindApp(t, "/", func(c *flagon.Context) (any, error) { return flagon.Bind[in](c) })
-	req := httptest.NewRequest("GET", "/", nil)
+	req := httptest.NewRequest("GET", "http://example.com/", nil)
 	req.Header.Add("Accept-Language", "fr")
 	req.Header.Add("Accept-Language", "en")
 	req.AddCookie(&http.Cookie{Name: "pref", Value: "a"})
@@ -493,7 +498,8 @@ func TestBindHeadersAndCookies(t *testing.T) {
 	require.Equal(t, 200, res.Code, res.Text())
 	var got in
 	require.NoError(t, res.JSON(&got))
-	assert.Equal(t, in{Lang: []string{"fr", "en"}, Prefs: []string{"a", "b"}, Session: "anon"}, got, "header names match in any case; repeated headers and cookies fill slices")
+	assert.Equal(t, in{Host: "example.com", Lang: []string{"fr", "en"}, Prefs: []string{"a", "b"}, Session: "anon"}, got,
+		"header names match in any case, Host included; repeated headers and cookies fill slices")
 }
 
 func TestBindEmbeddedStructs(t *testing.T) {
@@ -546,4 +552,18 @@ func TestBindPlanIsSafeConcurrently(t *testing.T) {
 	for range 16 {
 		assert.NoError(t, <-errs)
 	}
+}
+
+func TestBindPathVariables(t *testing.T) {
+	type in struct {
+		N   int      `path:"v"`
+		All []string `path:"v"`
+	}
+	tc := bindApp(t, "/p/<v>", func(c *flagon.Context) (any, error) { return flagon.Bind[in](c) })
+	res := tc.Get("/p/5")
+	require.Equal(t, 200, res.Code, res.Text())
+	assert.JSONEq(t, `{"N":5,"All":["5"]}`, res.Text())
+	res = tc.Get("/p/five")
+	require.Equal(t, 400, res.Code)
+	assert.Equal(t, []flagon.FieldError{{Field: "v", Source: "path", Rule: "type", Message: "must be a whole number"}}, decodeProblem(t, res).Errors)
 }

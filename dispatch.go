@@ -140,9 +140,10 @@ func escapedPath(r *http.Request, matched string) string {
 // limitBody enforces Config.MaxBodyBytes: a declared length past it is a
 // 413 at once, without reading; a body of unknown length (chunked) is read
 // through http.MaxBytesReader, whose error is a 413 wherever it surfaces.
-// A declared length within the limit needs no wrapper: net/http (HTTP/1
-// and HTTP/2) never reads a body past its Content-Length. Requests without
-// a body never get here, so they allocate nothing.
+// A declared length within the limit needs no wrapper (and costs no
+// allocation): net/http's HTTP/1 and HTTP/2 servers and net/http/cgi never
+// read a body past its Content-Length, and a FastCGI front end sends the
+// body it declared. Requests without a body never get here either.
 func (a *App) limitBody(c *Context) error {
 	r := c.Request
 	if r.ContentLength > a.Config.MaxBodyBytes {

@@ -156,8 +156,11 @@ func TestMultipartTempFilesAreRemoved(t *testing.T) {
 			if _, onDisk := f.(*os.File); !onDisk {
 				return flagon.Abort(500, "the upload should be on disk")
 			}
-			if c.Query("fail") != "" {
+			switch c.Query("end") {
+			case "error":
 				return errors.New("fails after reading the upload")
+			case "panic":
+				panic("panics after reading the upload")
 			}
 			return c.Text(200, "ok")
 		})
@@ -176,26 +179,46 @@ func TestMultipartTempFilesAreRemoved(t *testing.T) {
 		assert.Equal(t, int64(len(big)), seen)
 		assert.Empty(t, left())
 	})
-	t.Run("through a real server, when the handler fails too", func(t *testing.T) {
-		left := emptyTempDir(t)
-		var seen int64
-		app := newApp(&seen)
-		app.Use(func(next flagon.HandlerFunc) flagon.HandlerFunc {
-			return func(c *flagon.Context) error {
-				// A clone, as context-adding middleware makes: net/http
-				// cannot see the form parsed on it.
-				c.Request = c.Request.Clone(c.Request.Context())
-				return next(c)
-			}
+	for _, end := range []string{"error", "panic"} {
+		t.Run("through a real server, when the handler ends with a "+end, func(t *testing.T) {
+			left := emptyTempDir(t)
+			var seen int64
+			app := newApp(&seen)
+			app.Use(func(next flagon.HandlerFunc) flagon.HandlerFunc {
+				return func(c *flagon.Context) error {
+					// A clone, as context-adding middleware makes: net/http
+					// cannot see the form parsed on it.
+					c.Request = c.Request.Clone(c.Request.Context())
+					return next(c)
+				}
+			})
+			srv := httptest.NewServer(app)
+			defer srv.Close()
+			ct, body := multipartBody(t, nil, [2]string{"doc", big})
+			res, err := http.Post(srv.URL+"/?end="+end, ct, body)
+			require.NoError(t, err)
+			res.Body.Close()
+			assert.Equal(t, 500, res.StatusCode)
+			assert.Equal(t, int64(len(big)), seen)
+			assert.Empty(t, left())
 		})
-		srv := httptest.NewServer(app)
-		defer srv.Close()
-		ct, body := multipartBody(t, nil, [2]string{"doc", big})
-		res, err := http.Post(srv.URL+"/?fail=1", ct, body)
-		require.NoError(t, err)
-		res.Body.Close()
-		assert.Equal(t, 500, res.StatusCode)
-		assert.Equal(t, int64(len(big)), seen)
-		assert.Empty(t, left())
-	})
+	}
+}
+
+func TestFormBodiesByMethod(t *testing.T) {
+	app := quietApp()
+	app.Route("/", func(c *flagon.Context) error { return c.Text(200, c.Form("a")) }, "POST", "PUT", "PATCH", "DELETE")
+	tc := app.TestClient()
+	for _, m := range []string{"POST", "PUT", "PATCH"} {
+		req := httptest.NewRequest(m, "/", strings.NewReader("a=1"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		assert.Equal(t, "1", tc.Do(req).Text(), "%s reads a urlencoded body", m)
+	}
+	req := httptest.NewRequest("DELETE", "/", strings.NewReader("a=1"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	assert.Equal(t, "", tc.Do(req).Text(), "DELETE does not, as in net/http")
+	ct, body := multipartBody(t, map[string]string{"a": "2"})
+	req = httptest.NewRequest("DELETE", "/", body)
+	req.Header.Set("Content-Type", ct)
+	assert.Equal(t, "2", tc.Do(req).Text(), "a multipart body is read for any method")
 }
