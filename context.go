@@ -22,6 +22,7 @@ type Context struct {
 	hooks  bool        // the scopes have AfterRequest or TeardownRequest hooks
 	params []string    // variable values, in the order of route.parsed.names
 	keys   map[string]any
+	reqID  string // set by SetRequestID: kept out of keys, so it costs no allocation
 
 	session *Session // loaded on first use
 
@@ -130,8 +131,32 @@ func (c *Context) Set(key string, v any) {
 	c.keys[key] = v
 }
 
-// Get returns a value stored with Set during this request.
+// Get returns a value stored with Set during this request; for
+// "request_id", the ID recorded by SetRequestID when Set stored none.
 func (c *Context) Get(key string) (any, bool) {
 	v, ok := c.keys[key]
+	if !ok && key == requestIDKey && c.reqID != "" {
+		return c.reqID, true
+	}
 	return v, ok
+}
+
+// requestIDKey is the key middleware.RequestID documents the ID under
+// (middleware.RequestIDKey: the core cannot import middleware).
+const requestIDKey = "request_id"
+
+// SetRequestID records the request's ID; middleware.RequestID calls it.
+// The request log and the default error pages show it, and
+// c.Get("request_id") returns it (unless Set stored another value under
+// that key). Unlike Set, it allocates nothing.
+func (c *Context) SetRequestID(id string) { c.reqID = id }
+
+// RequestID returns the ID recorded by SetRequestID, else a string stored
+// with Set under "request_id", else "".
+func (c *Context) RequestID() string {
+	if c.reqID != "" {
+		return c.reqID
+	}
+	id, _ := c.keys[requestIDKey].(string)
+	return id
 }

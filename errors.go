@@ -142,6 +142,9 @@ type problem struct {
 	Title  string `json:"title"`
 	Status int    `json:"status"`
 	Detail string `json:"detail,omitempty"`
+	// RequestID is the ID middleware.RequestID gave the request (an
+	// extension member), so a user can quote it in a bug report.
+	RequestID string `json:"request_id,omitempty"`
 	// Debug mode only.
 	Error string `json:"error,omitempty"`
 	Stack string `json:"stack,omitempty"`
@@ -151,7 +154,7 @@ type problem struct {
 // that prefer JSON, a small HTML page otherwise, a debug page in debug mode.
 func (a *App) renderError(c *Context, err error) {
 	code := statusOf(err)
-	p := problem{Type: "about:blank", Title: http.StatusText(code), Status: code}
+	p := problem{Type: "about:blank", Title: http.StatusText(code), Status: code, RequestID: c.RequestID()}
 	if p.Title == "" {
 		p.Title = "Error"
 	}
@@ -187,6 +190,9 @@ func (a *App) renderError(c *Context, err error) {
 	detail := ""
 	if p.Detail != "" {
 		detail = "<p>" + html.EscapeString(p.Detail) + "</p>\n"
+	}
+	if p.RequestID != "" {
+		detail += "<p>Request ID: <code>" + html.EscapeString(p.RequestID) + "</code></p>\n"
 	}
 	_, _ = fmt.Fprintf(c.Response, "<!doctype html>\n<html lang=\"en\">\n<title>%d %s</title>\n<h1>%s</h1>\n%s</html>\n",
 		code, html.EscapeString(p.Title), html.EscapeString(p.Title), detail)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 )
 
 // Response is the http.ResponseWriter a handler writes to. It records the
@@ -104,4 +105,35 @@ func (r *Response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		r.hijacked = true
 	}
 	return conn, rw, err
+}
+
+// WithWriter returns a Response of the same request that writes through w,
+// which usually wraps r (an encoder, a buffer): middleware that transforms
+// the body sets it as c.Response for what runs after it and puts r back
+// when that returns (see middleware.Compress). It starts with r's status;
+// the AfterRequest hooks run once, before the first of the two writes its
+// headers. Its Size counts the bytes written to w.
+func (r *Response) WithWriter(w http.ResponseWriter) *Response {
+	return &Response{w: w, c: r.c, status: r.status}
+}
+
+// Interrupt sends code, the headers set on r so far and body as the whole
+// response, at once, with a Content-Length, and reports whether it did: it
+// sends nothing when the headers were already sent. It neither runs the
+// AfterRequest hooks nor saves the session, and reads nothing of the
+// Context, so middleware may call it while the handler still runs on
+// another goroutine with its own Response from WithWriter (see
+// middleware.Timeout); later writes to r are ignored.
+func (r *Response) Interrupt(code int, body []byte) bool {
+	if r.written || r.hijacked {
+		return false
+	}
+	r.status = code
+	r.written = true
+	r.w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	r.w.WriteHeader(code)
+	n, _ := r.w.Write(body)
+	r.size += int64(n)
+	r.discard = true
+	return true
 }
