@@ -31,6 +31,7 @@ func TestMiddlewareAllocatesNothing(t *testing.T) {
 	}{
 		{"RequestID with an incoming ID and NoContext", middleware.RequestID(middleware.RequestIDConfig{NoContext: true}),
 			map[string]string{"X-Request-ID": "0f8c2a4e-9b1d-4c7e"}},
+		{"SecureHeaders with a fixed policy", middleware.SecureHeaders(middleware.SecureHeadersConfig{ContentSecurityPolicy: "default-src 'self'"}), nil},
 	}
 	for _, tt := range cases {
 		t.Run(tt.name+" allocates nothing", func(t *testing.T) {
