@@ -39,6 +39,7 @@ func TestMiddlewareAllocatesNothing(t *testing.T) {
 			app.Use(tt.mw)
 			app.Get("/", func(c *flagon.Context) error { return c.Text(200, "Hello, World!") })
 			req, _ := http.NewRequest("GET", "/", nil)
+			req.RemoteAddr = "192.0.2.7:50000"
 			for k, v := range tt.headers {
 				req.Header.Set(k, v)
 			}
