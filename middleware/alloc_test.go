@@ -31,6 +31,12 @@ func TestMiddlewareAllocatesNothing(t *testing.T) {
 	}{
 		{"RequestID with an incoming ID and NoContext", middleware.RequestID(middleware.RequestIDConfig{NoContext: true}),
 			map[string]string{"X-Request-ID": "0f8c2a4e-9b1d-4c7e"}},
+		{"CORS answering an allowed origin", middleware.CORS(middleware.CORSConfig{AllowOrigins: []string{"https://app.example.com", "https://*.example.org"}, AllowCredentials: true, ExposeHeaders: []string{"X-Total"}}),
+			map[string]string{"Origin": "https://app.example.com"}},
+		{"CORS answering a wildcard origin", middleware.CORS(middleware.CORSConfig{AllowOrigins: []string{"https://*.example.org"}}),
+			map[string]string{"Origin": "https://a.example.org"}},
+		{"CORS answering star", middleware.CORS(middleware.CORSConfig{AllowOrigins: []string{"*"}}),
+			map[string]string{"Origin": "https://app.example.com"}},
 		{"SecureHeaders with a fixed policy", middleware.SecureHeaders(middleware.SecureHeadersConfig{ContentSecurityPolicy: "default-src 'self'"}), nil},
 	}
 	for _, tt := range cases {
