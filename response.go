@@ -118,7 +118,8 @@ func (r *Response) WithWriter(w http.ResponseWriter) *Response {
 }
 
 // Interrupt sends code, the headers set on r so far and body as the whole
-// response, at once, with a Content-Length, and reports whether it did: it
+// response, with a Content-Length, and flushes it to the client at once;
+// it reports whether it did: it
 // sends nothing when the headers were already sent. It neither runs the
 // AfterRequest hooks nor saves the session, and reads nothing of the
 // Context, so middleware may call it while the handler still runs on
@@ -135,5 +136,6 @@ func (r *Response) Interrupt(code int, body []byte) bool {
 	n, _ := r.w.Write(body)
 	r.size += int64(n)
 	r.discard = true
+	_ = http.NewResponseController(r.w).Flush()
 	return true
 }
