@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -73,10 +74,10 @@ func TestCORSInARealBrowser(t *testing.T) {
 	// The page's origin must be known before the API's config is built,
 	// and the page must know the API's port: the page handler reads page
 	// once both servers are up.
-	var page string
+	var page atomic.Value // string
 	pagePort := listen(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		_, _ = w.Write([]byte(page))
+		_, _ = w.Write([]byte(page.Load().(string)))
 	}))
 	pageOrigin := "http://127.0.0.1:" + strconv.Itoa(pagePort)
 
@@ -115,7 +116,7 @@ func TestCORSInARealBrowser(t *testing.T) {
 		{"AllowOriginFunc lets the page in", "/func/data?1", `{}`, true, 1},
 		{"a route without CORS cannot be read", "/none/data?1", `{}`, false, 1},
 	}
-	page = `<!doctype html><pre id="out">pending</pre><script>
+	page.Store(`<!doctype html><pre id="out">pending</pre><script>
 const api = "http://localhost:` + strconv.Itoa(apiPort) + `";
 const cases = [` + jsCases(cases) + `];
 (async () => {
@@ -130,7 +131,7 @@ const cases = [` + jsCases(cases) + `];
   }
   document.getElementById("out").textContent = JSON.stringify(out);
 })();
-</script>`
+</script>`)
 
 	results := runChromium(t, chromium, pageOrigin+"/page")
 	for _, tt := range cases {

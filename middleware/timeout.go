@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/flagon-go/flagon"
@@ -40,40 +39,44 @@ func Timeout(d time.Duration) flagon.Middleware {
 			prevReq, prev := c.Request, c.Response
 			ctx, cancel := context.WithTimeout(prevReq.Context(), d)
 			defer cancel()
-			tw := &timeoutWriter{h: prev.Header().Clone(), code: http.StatusOK}
+			tw := &timeoutWriter{ctx: ctx, h: prev.Header().Clone(), code: http.StatusOK}
 			inner := prev.WithWriter(tw)
 			c.Request, c.Response = prevReq.WithContext(ctx), inner
 
 			done := make(chan struct{})
 			var err error
 			var panicked any
+			var late bool // the handler returned after the deadline
 			go func() {
 				defer close(done)
 				defer func() { panicked = recover() }()
 				err = next(c)
+				late = ctx.Err() != nil
 			}()
+			// expired reports whether the deadline, not the client, ended ctx.
+			expired := func() bool {
+				return errors.Is(ctx.Err(), context.DeadlineExceeded) && prevReq.Context().Err() == nil
+			}
 			timedOut := false
 			select {
 			case <-done:
+				timedOut = late && panicked == nil && expired()
 			case <-ctx.Done():
 				select {
-				case <-done: // it returned just in time
+				case <-done: // it returned just then
+					timedOut = late && panicked == nil && expired()
 				default:
-					// Only the deadline: a client that went away gets nothing.
-					if errors.Is(ctx.Err(), context.DeadlineExceeded) && prevReq.Context().Err() == nil {
-						tw.stop()
-						timedOut = true
-					}
+					timedOut = expired()
 				}
-				if timedOut {
-					h := prev.Header()
-					h.Del("Content-Encoding")
-					h.Set("Content-Type", "text/plain; charset=utf-8")
-					h.Set("Cache-Control", "no-store")
-					prev.Interrupt(http.StatusServiceUnavailable, timeoutBody)
-				}
-				<-done
 			}
+			if timedOut {
+				h := prev.Header()
+				h.Del("Content-Encoding")
+				h.Set("Content-Type", "text/plain; charset=utf-8")
+				h.Set("Cache-Control", "no-store")
+				prev.Interrupt(http.StatusServiceUnavailable, timeoutBody)
+			}
+			<-done
 			c.Request, c.Response = prevReq, prev
 			if panicked != nil {
 				panic(panicked)
@@ -100,14 +103,14 @@ func Timeout(d time.Duration) flagon.Middleware {
 	}
 }
 
-// timeoutWriter holds the handler's answer until it returns.
+// timeoutWriter holds the handler's answer until it returns. Only the
+// handler's goroutine uses it until then.
 type timeoutWriter struct {
-	mu      sync.Mutex
-	h       http.Header
-	buf     bytes.Buffer
-	code    int
-	wrote   bool
-	stopped bool // the deadline passed and the 503 went out
+	ctx   context.Context // once it is done, writes fail
+	h     http.Header
+	buf   bytes.Buffer
+	code  int
+	wrote bool
 }
 
 // Header returns the handler's own headers.
@@ -115,9 +118,7 @@ func (tw *timeoutWriter) Header() http.Header { return tw.h }
 
 // WriteHeader records the status.
 func (tw *timeoutWriter) WriteHeader(code int) {
-	tw.mu.Lock()
-	defer tw.mu.Unlock()
-	if tw.stopped || tw.wrote || code < 200 {
+	if tw.ctx.Err() != nil || tw.wrote || code < 200 {
 		return
 	}
 	tw.code, tw.wrote = code, true
@@ -125,18 +126,9 @@ func (tw *timeoutWriter) WriteHeader(code int) {
 
 // Write buffers b, or fails once the deadline has passed.
 func (tw *timeoutWriter) Write(b []byte) (int, error) {
-	tw.mu.Lock()
-	defer tw.mu.Unlock()
-	if tw.stopped {
+	if tw.ctx.Err() != nil {
 		return 0, http.ErrHandlerTimeout
 	}
 	tw.wrote = true
 	return tw.buf.Write(b)
-}
-
-// stop refuses further writes: the answer is the 503 now.
-func (tw *timeoutWriter) stop() {
-	tw.mu.Lock()
-	defer tw.mu.Unlock()
-	tw.stopped = true
 }
