@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync/atomic"
 )
 
 // Context is the state of one request: the request, the response being
@@ -32,9 +33,13 @@ type Context struct {
 	err        error // the error the request ended with, for teardown hooks
 	errHandled bool  // an error was rendered by the error handlers
 	afterDone  bool  // AfterRequest hooks have run
-	wrapped    bool  // the request's context carries c (WrapMiddleware)
-	wrapErr    error // error of the Flagon chain run inside a net/http middleware
-	done       bool  // serve finished normally (rescue has nothing to do)
+	// interrupted is set by Response.Interrupt, possibly while the handler
+	// runs on another goroutine (middleware.Timeout): from then on no
+	// Response of the request runs the hooks.
+	interrupted atomic.Bool
+	wrapped     bool  // the request's context carries c (WrapMiddleware)
+	wrapErr     error // error of the Flagon chain run inside a net/http middleware
+	done        bool  // serve finished normally (rescue has nothing to do)
 
 	// set by the router for the special answers (404, 405, redirects, OPTIONS)
 	outcome  outcome

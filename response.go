@@ -37,7 +37,7 @@ func (r *Response) WriteHeader(code int) {
 		return
 	}
 	r.status = code
-	if c := r.c; c != nil && !c.afterDone {
+	if c := r.c; c != nil && !c.interrupted.Load() && !c.afterDone {
 		if c.hooks || c.session != nil {
 			c.runAfter()
 			if r.written {
@@ -119,15 +119,18 @@ func (r *Response) WithWriter(w http.ResponseWriter) *Response {
 
 // Interrupt sends code, the headers set on r so far and body as the whole
 // response, with a Content-Length, and flushes it to the client at once;
-// it reports whether it did: it
-// sends nothing when the headers were already sent. It neither runs the
-// AfterRequest hooks nor saves the session, and reads nothing of the
-// Context, so middleware may call it while the handler still runs on
-// another goroutine with its own Response from WithWriter (see
-// middleware.Timeout); later writes to r are ignored.
+// it reports whether it did (not when the headers were already sent).
+// From then on no Response of the request runs the AfterRequest hooks or
+// saves the session, and Interrupt reads nothing else of the Context, so
+// middleware may call it while the handler still runs on another
+// goroutine with its own Response from WithWriter (see
+// middleware.Timeout). Later writes to r are ignored.
 func (r *Response) Interrupt(code int, body []byte) bool {
 	if r.written || r.hijacked {
 		return false
+	}
+	if r.c != nil {
+		r.c.interrupted.Store(true)
 	}
 	r.status = code
 	r.written = true
