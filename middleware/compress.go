@@ -3,6 +3,7 @@ package middleware
 import (
 	"compress/gzip"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -85,7 +86,18 @@ func Compress(cfg CompressConfig) flagon.Middleware {
 	}
 }
 
-var valAcceptEncoding = []string{"Accept-Encoding"}
+var (
+	valAcceptEncoding = []string{"Accept-Encoding"}
+	valGzip           = []string{"gzip"}
+)
+
+// first returns the first value of the canonical header key.
+func first(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
 
 // gzipWriter decides at the first write, or at the flush, whether to
 // compress; until then it holds up to minLength bytes.
@@ -140,15 +152,15 @@ func (g *gzipWriter) eligible() bool {
 		return false
 	}
 	h := g.w.Header()
-	if h.Get("Content-Encoding") != "" || h.Get("Content-Range") != "" {
+	if first(h, "Content-Encoding") != "" || first(h, "Content-Range") != "" {
 		return false
 	}
-	if cl := h.Get("Content-Length"); cl != "" {
+	if cl := first(h, "Content-Length"); cl != "" {
 		if n, err := strconv.Atoi(cl); err == nil && n < g.minLength {
 			return false
 		}
 	}
-	if ct := h.Get("Content-Type"); ct != "" && compressedType(ct, g.skip) {
+	if ct := first(h, "Content-Type"); ct != "" && compressedType(ct, g.skip) {
 		return false
 	}
 	return true
@@ -159,7 +171,7 @@ func (g *gzipWriter) decide(compress bool) {
 	g.decided, g.compress = true, compress
 	h := g.w.Header()
 	if compress {
-		if h.Get("Content-Type") == "" && len(g.buf) > 0 {
+		if first(h, "Content-Type") == "" && len(g.buf) > 0 {
 			// net/http would sniff the compressed bytes: sniff the real ones.
 			h.Set("Content-Type", http.DetectContentType(g.buf))
 			if compressedType(h.Get("Content-Type"), g.skip) {
@@ -168,8 +180,8 @@ func (g *gzipWriter) decide(compress bool) {
 		}
 	}
 	if g.compress {
-		h.Del("Content-Length")
-		h.Set("Content-Encoding", "gzip")
+		delete(h, "Content-Length")
+		h["Content-Encoding"] = valGzip[:1:1]
 		g.gz.Reset(g.w)
 	}
 	g.w.WriteHeader(g.code)
@@ -201,6 +213,37 @@ func (g *gzipWriter) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
+// WriteString writes s like Write, without converting all of it to a
+// byte slice at once.
+func (g *gzipWriter) WriteString(s string) (int, error) {
+	if !g.decided || !g.compress {
+		if !g.started {
+			g.WriteHeader(http.StatusOK)
+		}
+		if !g.decided {
+			g.buf = append(g.buf, s...)
+			if len(g.buf) >= g.minLength {
+				g.decide(true)
+			}
+			return len(s), nil
+		}
+		return io.WriteString(g.w, s)
+	}
+	// gzip.Writer takes bytes: copy through the (empty) hold buffer.
+	n := 0
+	for n < len(s) {
+		chunk := s[n:min(len(s), n+4096)]
+		g.buf = append(g.buf[:0], chunk...)
+		if _, err := g.gz.Write(g.buf); err != nil {
+			g.buf = g.buf[:0]
+			return n, err
+		}
+		n += len(chunk)
+	}
+	g.buf = g.buf[:0]
+	return n, nil
+}
+
 // Flush sends what was written so far, compressed, and flushes the
 // writer below.
 func (g *gzipWriter) Flush() {
@@ -227,8 +270,7 @@ func (g *gzipWriter) close() {
 		g.decide(false)
 	}
 	if g.compress {
-		_ = g.gz.Close()
-		g.gz.Reset(nil)
+		_ = g.gz.Close() // the next Reset prepares it again
 	}
 }
 

@@ -171,10 +171,16 @@ func (p *corsPolicy) allowed(origin string) bool {
 	if origin == "null" {
 		return p.null
 	}
-	if len(origin) > maxOrigin || !validOrigin(origin) {
+	if len(origin) > maxOrigin {
 		return false
 	}
-	if p.any || p.exact[origin] {
+	if p.exact[origin] {
+		return true // configured origins were checked when CORS was made
+	}
+	if !validOrigin(origin) {
+		return false
+	}
+	if p.any {
 		return true
 	}
 	for _, w := range p.wildcards {
