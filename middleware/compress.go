@@ -30,9 +30,9 @@ type CompressConfig struct {
 
 // Compress gzips response bodies for clients whose Accept-Encoding accepts
 // gzip (a q-value above 0, directly or through "*"). Bodies shorter than
-// MinLength, HEAD answers, 204, 304 and 206 answers, answers with a
-// Content-Range or a Content-Encoding already set, and media types that
-// are already compressed are sent as they are. Every answer gets
+// MinLength, HEAD answers, protocol upgrades (WebSocket), 204, 304 and 206
+// answers, answers with a Content-Range or a Content-Encoding already set,
+// and media types that are already compressed are sent as they are. Every answer gets
 // Vary: Accept-Encoding, and a compressed one loses its Content-Length.
 //
 // Streaming works: a Flush (c.Response.Flush, http.ResponseController,
@@ -64,7 +64,7 @@ func Compress(cfg CompressConfig) flagon.Middleware {
 	return func(next flagon.HandlerFunc) flagon.HandlerFunc {
 		return func(c *flagon.Context) error {
 			addVary(c.Response.Header(), valAcceptEncoding)
-			if c.Request.Method == http.MethodHead || !acceptsGzip(c.Request.Header["Accept-Encoding"]) {
+			if c.Request.Method == http.MethodHead || len(c.Request.Header["Upgrade"]) > 0 || !acceptsGzip(c.Request.Header["Accept-Encoding"]) {
 				return next(c)
 			}
 			prev := c.Response

@@ -4,7 +4,10 @@ import (
 	"bufio"
 	"compress/gzip"
 	"io"
+	"log"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -217,4 +220,45 @@ func TestCompressStreams(t *testing.T) {
 	rest, err := io.ReadAll(lines)
 	require.NoError(t, err)
 	assert.Empty(t, rest)
+}
+
+func TestCompressLetsAHandlerHijackTheConnection(t *testing.T) {
+	for _, upgrade := range []bool{false, true} {
+		name := "a hijack through the compressing writer answers nothing else"
+		if upgrade {
+			name = "an Upgrade request is left uncompressed and can be hijacked"
+		}
+		t.Run(name, func(t *testing.T) {
+			var logs strings.Builder
+			app := quietApp()
+			app.Get("/ws", func(c *flagon.Context) error {
+				conn, rw, err := http.NewResponseController(c.Response).Hijack()
+				if err != nil {
+					return err
+				}
+				defer conn.Close()
+				_, _ = rw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: test\r\nConnection: Upgrade\r\n\r\nraw")
+				return rw.Flush()
+			}).Use(middleware.Compress(middleware.CompressConfig{}))
+			srv := httptest.NewUnstartedServer(app)
+			srv.Config.ErrorLog = log.New(&logs, "", 0)
+			srv.Start()
+			defer srv.Close()
+
+			conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+			require.NoError(t, err)
+			defer conn.Close()
+			req := "GET /ws HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n"
+			if upgrade {
+				req += "Connection: Upgrade\r\nUpgrade: test\r\n"
+			}
+			_, err = conn.Write([]byte(req + "\r\n"))
+			require.NoError(t, err)
+			b, _ := io.ReadAll(conn)
+			assert.True(t, strings.HasPrefix(string(b), "HTTP/1.1 101 Switching Protocols\r\n"), "%q", b)
+			assert.True(t, strings.HasSuffix(string(b), "\r\n\r\nraw"), "%q", b)
+			srv.Close()
+			assert.NotContains(t, logs.String(), "hijacked")
+		})
+	}
 }
