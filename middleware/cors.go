@@ -18,7 +18,7 @@ type CORSConfig struct {
 	// lowercase serialization), wildcard subdomains
 	// ("https://*.example.com" matches https://a.example.com and
 	// https://a.b.example.com, never https://example.com), or "*" for
-	// every origin.
+	// every origin but "null". Listing "null" sets AllowNullOrigin.
 	AllowOrigins []string
 	// AllowOriginFunc, when set, is asked about origins AllowOrigins does
 	// not list. It gets the Origin header as sent, which is at most 256

@@ -25,10 +25,10 @@ type LoggerConfig struct {
 
 // Logger logs one entry per request after it is served: method, path,
 // matched rule, status, size, latency, client IP, the request ID set by
-// RequestID and the error if any. In
-// debug mode (the app's Config.Debug) it writes a compact, coloured line;
-// otherwise a structured log/slog record at level Info (Warn for 4xx, Error
-// for 5xx). Put it first so it sees the final status of every request,
+// RequestID, and the error if any. In debug mode (the app's Config.Debug)
+// it writes a compact, coloured line; otherwise a structured log/slog
+// record at level Info (Warn for 4xx, Error for 5xx). Put it first (after
+// RequestID, if any) so it sees the final status of every request,
 // including 404s and 405s.
 func Logger(cfg ...LoggerConfig) flagon.Middleware {
 	var conf LoggerConfig
