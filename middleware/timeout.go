@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"github.com/flagon-go/flagon"
@@ -27,7 +28,7 @@ var timeoutBody = []byte("503 Service Unavailable: the server took too long to a
 // the Context is reused afterwards: handlers must watch c.Context().Done()
 // (database and HTTP clients given c.Context() do) or the goroutine serving
 // the request stays busy. A panic in the handler is raised again on the
-// request's goroutine. Because the answer is buffered, streaming routes
+// request's goroutine, its value printing the stack where it happened. Because the answer is buffered, streaming routes
 // (server-sent events, large downloads) should not be under Timeout.
 // It panics when d is not positive.
 func Timeout(d time.Duration) flagon.Middleware {
@@ -49,7 +50,16 @@ func Timeout(d time.Duration) flagon.Middleware {
 			var late bool // the handler returned after the deadline
 			go func() {
 				defer close(done)
-				defer func() { panicked = recover() }()
+				defer func() {
+					if p := recover(); p != nil {
+						panicked = p
+						if p != http.ErrAbortHandler {
+							// Raised again on the request's goroutine, it would
+							// lose where it happened.
+							panicked = &handlerPanic{value: p, stack: debug.Stack()}
+						}
+					}
+				}()
 				err = next(c)
 				late = ctx.Err() != nil
 			}()
@@ -101,6 +111,17 @@ func Timeout(d time.Duration) flagon.Middleware {
 			return err
 		}
 	}
+}
+
+// handlerPanic is a panic of the handler's goroutine, raised again on the
+// request's with the stack where it happened.
+type handlerPanic struct {
+	value any
+	stack []byte
+}
+
+func (p *handlerPanic) String() string {
+	return fmt.Sprint(p.value) + "\n\n[handler goroutine under middleware.Timeout]\n" + string(p.stack)
 }
 
 // timeoutWriter holds the handler's answer until it returns. Only the

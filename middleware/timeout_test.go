@@ -2,8 +2,10 @@ package middleware_test
 
 import (
 	"errors"
+	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -151,4 +153,16 @@ func TestTimeoutHasNoDataRace(t *testing.T) {
 
 func TestTimeoutPanicsOnANonPositiveDuration(t *testing.T) {
 	assert.PanicsWithValue(t, "flagon: Timeout(0s): the timeout must be positive", func() { middleware.Timeout(0) })
+}
+
+func TestTimeoutRaisesAHandlersPanicWithItsStack(t *testing.T) {
+	var logs strings.Builder
+	app := flagon.New()
+	app.Config.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	app.Get("/", func(c *flagon.Context) error { panic("boom") }).Use(middleware.Timeout(time.Second))
+	res := app.TestClient().Get("/")
+	assert.Equal(t, 500, res.Code)
+	assert.Contains(t, logs.String(), "boom")
+	assert.Contains(t, logs.String(), "handler goroutine under middleware.Timeout")
+	assert.Contains(t, logs.String(), "TestTimeoutRaisesAHandlersPanicWithItsStack.func1", "the stack of the handler's goroutine")
 }
