@@ -58,3 +58,23 @@ func TestMiddlewareAllocatesNothing(t *testing.T) {
 		})
 	}
 }
+
+// The request context is the one thing RequestID pays for: a new context
+// and a copy of the request, as net/http's WithContext requires.
+func TestRequestIDInTheRequestContextCostsTwoAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are meaningless under -race")
+	}
+	app := flagon.New()
+	app.Use(middleware.RequestID())
+	app.Get("/", func(c *flagon.Context) error { return c.Text(200, "Hello, World!") })
+	req, _ := http.NewRequest("GET", "/", nil)
+	req.RemoteAddr = "192.0.2.7:50000"
+	req.Header.Set("X-Request-ID", "0f8c2a4e-9b1d-4c7e")
+	w := &discardWriter{h: http.Header{}}
+	app.ServeHTTP(w, req)
+	assert.Equal(t, 2.0, testing.AllocsPerRun(200, func() {
+		clear(w.h)
+		app.ServeHTTP(w, req)
+	}))
+}

@@ -28,7 +28,7 @@ type RequestIDConfig struct {
 	Generator func() string
 	// NoContext leaves the request's context alone, so RequestIDFromContext
 	// finds nothing. Putting a value in a context costs two allocations
-	// (the value and the request copy); without it, a request that brings
+	// (the context and the request copy); without it, a request that brings
 	// its own ID costs none.
 	NoContext bool
 }
@@ -54,20 +54,18 @@ func RequestID(cfg ...RequestIDConfig) flagon.Middleware {
 	}
 	return func(next flagon.HandlerFunc) flagon.HandlerFunc {
 		return func(c *flagon.Context) error {
-			var id string
-			h := c.Response.Header()
-			if in := c.Request.Header[requestIDHeaderKey]; len(in) > 0 && validRequestID(in[0]) {
-				id = in[0]
-				// Share the request's slice, capped so an Add cannot write
-				// into it: no allocation.
-				h[requestIDHeaderKey] = in[:1:1]
-			} else {
-				id = newRequestID(conf.Generator)
-				h[requestIDHeaderKey] = []string{id}
+			// ids holds the ID: the request's own slice when the incoming
+			// one is reused, shared (capped, so an Add cannot write into
+			// it) with the response header, and pointed to from the
+			// context, so none of the three allocates.
+			ids := c.Request.Header[requestIDHeaderKey]
+			if len(ids) == 0 || !validRequestID(ids[0]) {
+				ids = []string{newRequestID(conf.Generator)}
 			}
-			c.SetRequestID(id)
+			c.Response.Header()[requestIDHeaderKey] = ids[:1:1]
+			c.SetRequestID(ids[0])
 			if !conf.NoContext {
-				c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), requestIDCtxKey{}, id))
+				c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), requestIDCtxKey{}, &ids[0]))
 			}
 			return next(c)
 		}
@@ -77,8 +75,10 @@ func RequestID(cfg ...RequestIDConfig) flagon.Middleware {
 // RequestIDFromContext returns the ID RequestID put in a request's context,
 // or "" when there is none.
 func RequestIDFromContext(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDCtxKey{}).(string)
-	return id
+	if id, ok := ctx.Value(requestIDCtxKey{}).(*string); ok {
+		return *id
+	}
+	return ""
 }
 
 // validRequestID accepts 1 to MaxRequestIDLength bytes from '!' to '~'.
