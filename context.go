@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync/atomic"
 )
 
 // Context is the state of one request: the request, the response being
@@ -23,6 +24,7 @@ type Context struct {
 	hooks  bool        // the scopes have AfterRequest or TeardownRequest hooks
 	params []string    // variable values, in the order of route.parsed.names
 	keys   map[string]any
+	reqID  string // set by SetRequestID: kept out of keys, so it costs no allocation
 
 	session *Session // loaded on first use
 
@@ -36,9 +38,13 @@ type Context struct {
 	err        error // the error the request ended with, for teardown hooks
 	errHandled bool  // an error was rendered by the error handlers
 	afterDone  bool  // AfterRequest hooks have run
-	wrapped    bool  // the request's context carries c (WrapMiddleware)
-	wrapErr    error // error of the Flagon chain run inside a net/http middleware
-	done       bool  // serve finished normally (rescue has nothing to do)
+	// interrupted is set by Response.Interrupt, possibly while the handler
+	// runs on another goroutine (middleware.Timeout): from then on no
+	// Response of the request runs the hooks.
+	interrupted atomic.Bool
+	wrapped     bool  // the request's context carries c (WrapMiddleware)
+	wrapErr     error // error of the Flagon chain run inside a net/http middleware
+	done        bool  // serve finished normally (rescue has nothing to do)
 
 	// set by the router for the special answers (404, 405, redirects, OPTIONS)
 	outcome  outcome
@@ -126,8 +132,32 @@ func (c *Context) Set(key string, v any) {
 	c.keys[key] = v
 }
 
-// Get returns a value stored with Set during this request.
+// Get returns a value stored with Set during this request; for
+// "request_id", the ID recorded by SetRequestID when Set stored none.
 func (c *Context) Get(key string) (any, bool) {
 	v, ok := c.keys[key]
+	if !ok && key == requestIDKey && c.reqID != "" {
+		return c.reqID, true
+	}
 	return v, ok
+}
+
+// requestIDKey is the key middleware.RequestID documents the ID under
+// (middleware.RequestIDKey: the core cannot import middleware).
+const requestIDKey = "request_id"
+
+// SetRequestID records the request's ID; middleware.RequestID calls it.
+// The request log and the default error pages show it, and
+// c.Get("request_id") returns it (unless Set stored another value under
+// that key). Unlike Set, it allocates nothing.
+func (c *Context) SetRequestID(id string) { c.reqID = id }
+
+// RequestID returns the ID recorded by SetRequestID, else a string stored
+// with Set under "request_id", else "".
+func (c *Context) RequestID() string {
+	if c.reqID != "" {
+		return c.reqID
+	}
+	id, _ := c.keys[requestIDKey].(string)
+	return id
 }

@@ -29,6 +29,7 @@ table{border-collapse:collapse}td{border-top:1px solid #ddd;padding:2px 8px;vert
 <tr><td>Route</td><td>{{.Rule}}</td></tr>
 <tr><td>Endpoint</td><td>{{.Endpoint}}</td></tr>
 <tr><td>Remote address</td><td>{{.Remote}}</td></tr>
+{{if .RequestID}}<tr><td>Request ID</td><td>{{.RequestID}}</td></tr>{{end}}
 </table>
 <h2>Headers</h2>
 <table>{{range .Headers}}<tr><td>{{index . 0}}</td><td>{{index . 1}}</td></tr>{{end}}</table>
@@ -51,7 +52,7 @@ func debugPage(c *Context, p problem, err error, stack []byte) string {
 		"Status": p.Status, "Title": p.Title, "Detail": p.Detail,
 		"Error": err.Error(), "Stack": string(stack),
 		"Method": r.Method, "URL": r.URL.String(), "Rule": c.Rule(), "Endpoint": c.Endpoint(),
-		"Remote": r.RemoteAddr, "Headers": headers,
+		"Remote": r.RemoteAddr, "RequestID": p.RequestID, "Headers": headers,
 	})
 	return buf.String()
 }

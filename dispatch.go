@@ -115,7 +115,34 @@ func (a *App) dispatch(c *Context) error {
 		return a.redirectClean(c, path)
 	}
 	a.miss(c, path, raw)
+	if c.outcome == outcomeOptions {
+		if rt := a.preflightRoute(c, path, raw); rt != nil {
+			return rt.preflight(c)
+		}
+	}
 	return a.special(c)
+}
+
+// preflightRoute returns the route a CORS preflight (an OPTIONS request
+// with Access-Control-Request-Method, for a path without an OPTIONS route)
+// asks about, when that route has middleware of its own or of its
+// blueprints: the automatic OPTIONS answer then runs inside that
+// middleware, so a CORS middleware on a blueprint or a route answers the
+// preflight as it would at app level. Otherwise it returns nil.
+func (a *App) preflightRoute(c *Context, path string, raw bool) *Route {
+	method := c.Request.Header.Get("Access-Control-Request-Method")
+	if method == "" || method == http.MethodOptions {
+		return nil
+	}
+	rt := a.router.lookup(method, path, raw, &c.params)
+	if rt == nil || rt.preflight == nil {
+		c.params = c.params[:0]
+		return nil
+	}
+	c.route = rt
+	c.scopes = rt.scopes
+	c.hooks = rt.hooks
+	return rt
 }
 
 var dotUnescaper = strings.NewReplacer("%2e", ".", "%2E", ".")
@@ -238,6 +265,7 @@ func (a *App) freeze() {
 	a.appHooks = hasHooks(a.appScopes)
 	for _, r := range a.all {
 		r.chain = a.compose(r)
+		r.preflight = a.composePreflight(r)
 	}
 	special := wrap(a.boundary(a.answerSpecial), a.mws)
 	if a.logAll {
@@ -270,6 +298,30 @@ func (a *App) compose(r *Route) HandlerFunc {
 		return h
 	}
 	h = a.boundary(h)
+	for i := 0; i < len(r.scopes)-1; i++ {
+		h = wrap(h, r.scopes[i].mws)
+	}
+	h = wrap(h, a.mws)
+	if a.logAll {
+		h = a.logRequests(h)
+	}
+	return h
+}
+
+// composePreflight builds the chain a CORS preflight for r runs (see
+// preflightRoute): the automatic OPTIONS answer inside r's middleware, its
+// blueprints' and the app's, without before-request hooks, as the app's
+// own OPTIONS answer runs. It is nil when r and its blueprints have no
+// middleware, since the app's special chain then does the same.
+func (a *App) composePreflight(r *Route) HandlerFunc {
+	own := len(r.middleware()) > 0
+	for i := 0; i < len(r.scopes)-1; i++ {
+		own = own || len(r.scopes[i].mws) > 0
+	}
+	if !own {
+		return nil
+	}
+	h := a.boundary(wrap(a.answerSpecial, r.middleware()))
 	for i := 0; i < len(r.scopes)-1; i++ {
 		h = wrap(h, r.scopes[i].mws)
 	}

@@ -144,6 +144,9 @@ type problem struct {
 	Detail string `json:"detail,omitempty"`
 	// Errors lists the fields of a *BindError.
 	Errors []FieldError `json:"errors,omitempty"`
+	// RequestID is the ID middleware.RequestID gave the request (an
+	// extension member), so a user can quote it in a bug report.
+	RequestID string `json:"request_id,omitempty"`
 	// Debug mode only.
 	Error string `json:"error,omitempty"`
 	Stack string `json:"stack,omitempty"`
@@ -155,7 +158,7 @@ type problem struct {
 // client prefers HTML: API clients often send no Accept header at all.
 func (a *App) renderError(c *Context, err error) {
 	code := statusOf(err)
-	p := problem{Type: "about:blank", Title: http.StatusText(code), Status: code}
+	p := problem{Type: "about:blank", Title: http.StatusText(code), Status: code, RequestID: c.RequestID()}
 	if p.Title == "" {
 		p.Title = "Error"
 	}
@@ -211,6 +214,9 @@ func (a *App) renderError(c *Context, err error) {
 		}
 		b.WriteString("</ul>\n")
 		detail += b.String()
+	}
+	if p.RequestID != "" {
+		detail += "<p>Request ID: <code>" + html.EscapeString(p.RequestID) + "</code></p>\n"
 	}
 	_, _ = fmt.Fprintf(c.Response, "<!doctype html>\n<html lang=\"en\">\n<title>%d %s</title>\n<h1>%s</h1>\n%s</html>\n",
 		code, html.EscapeString(p.Title), html.EscapeString(p.Title), detail)

@@ -17,7 +17,7 @@ func (a *App) logRequests(next HandlerFunc) HandlerFunc {
 		err := next(c)
 		e := reqlog.Entry{
 			Time: start, Method: c.Request.Method, Path: c.Request.URL.RequestURI(), Rule: c.Rule(),
-			Status: c.resp.status, Size: c.resp.size, Latency: time.Since(start), ClientIP: c.ClientIP(), Err: err,
+			Status: c.resp.status, Size: c.resp.size, Latency: time.Since(start), ClientIP: c.ClientIP(), RequestID: c.RequestID(), Err: err,
 		}
 		reqlog.WriteText(os.Stderr, e, color)
 		return err

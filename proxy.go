@@ -252,6 +252,9 @@ func splitQuoted(s string, sep byte) []string {
 // ClientIPHeader is "X-Forwarded-For", i.e. when the deployment declares a
 // proxy that speaks the X-Forwarded-* family. See docs/deployment.md.
 func (c *Context) forwardedValue(xHeader, param string) string {
+	if len(c.app.trust.prefixes) == 0 && !c.app.trust.unix {
+		return "" // nothing is trusted: no need to parse the peer
+	}
 	if _, trusted := c.app.peer(c.Request); !trusted {
 		return ""
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 )
 
 // Response is the http.ResponseWriter a handler writes to. It records the
@@ -36,7 +37,7 @@ func (r *Response) WriteHeader(code int) {
 		return
 	}
 	r.status = code
-	if c := r.c; c != nil && !c.afterDone {
+	if c := r.c; c != nil && !c.interrupted.Load() && !c.afterDone {
 		if c.hooks || c.session != nil {
 			c.runAfter()
 			if r.written {
@@ -104,4 +105,40 @@ func (r *Response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		r.hijacked = true
 	}
 	return conn, rw, err
+}
+
+// WithWriter returns a Response of the same request that writes through w,
+// which usually wraps r (an encoder, a buffer): middleware that transforms
+// the body sets it as c.Response for what runs after it and puts r back
+// when that returns (see middleware.Compress). It starts with r's status;
+// the AfterRequest hooks run once, before the first of the two writes its
+// headers. Its Size counts the bytes written to w.
+func (r *Response) WithWriter(w http.ResponseWriter) *Response {
+	return &Response{w: w, c: r.c, status: r.status}
+}
+
+// Interrupt sends code, the headers set on r so far and body as the whole
+// response, with a Content-Length, and flushes it to the client at once;
+// it reports whether it did (not when the headers were already sent).
+// From then on no Response of the request runs the AfterRequest hooks or
+// saves the session, and Interrupt reads nothing else of the Context, so
+// middleware may call it while the handler still runs on another
+// goroutine with its own Response from WithWriter (see
+// middleware.Timeout). Later writes to r are ignored.
+func (r *Response) Interrupt(code int, body []byte) bool {
+	if r.written || r.hijacked {
+		return false
+	}
+	if r.c != nil {
+		r.c.interrupted.Store(true)
+	}
+	r.status = code
+	r.written = true
+	r.w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	r.w.WriteHeader(code)
+	n, _ := r.w.Write(body)
+	r.size += int64(n)
+	r.discard = true
+	_ = http.NewResponseController(r.w).Flush()
+	return true
 }

@@ -32,6 +32,9 @@ type Route struct {
 	scopes []*scaffold // for app routes: blueprints innermost first, then the app
 	app    *App
 	chain  HandlerFunc // composed when the app is frozen
+	// preflight is the chain of a CORS preflight for this route, when the
+	// route or its blueprints have middleware (see App.preflightRoute).
+	preflight HandlerFunc
 }
 
 // Name sets the route's endpoint, the name URLFor builds it by. Inside a

@@ -170,7 +170,7 @@ func (c *Context) saveSession() {
 // the handler is about to send; the handler's own writes are discarded.
 func (c *Context) failBeforeHeaders(err error) {
 	c.app.logger().Error("flagon: cannot send the response", "error", err.Error())
-	resp := &c.resp
+	resp := c.Response // the one the handler writes to (middleware may wrap it)
 	h := resp.Header()
 	for k := range h {
 		if k != "Vary" {

@@ -13,10 +13,10 @@ command -v benchstat >/dev/null || go install golang.org/x/perf/cmd/benchstat@la
 export PATH="$PATH:$(go env GOPATH)/bin"
 
 echo "== correctness first"
-go test -count=1 -run 'TestDispatch|TestFullStack|TestScale|TestBindAnswers' ./...
+go test -count=1 -run 'TestDispatch|TestFullStack|TestScale|TestBindAnswers|TestMiddlewareAdapters' ./...
 
 echo "== router, full-stack and scale benchmarks (-count $COUNT)"
-go test -run '^$' -bench '^Benchmark(GitHubAll|ParseAll|GPlusAll|Static|Param1|Param5|Param20|HelloText|HelloJSON|Middleware5|Bind|Scale)$' \
+go test -run '^$' -bench '^Benchmark(GitHubAll|ParseAll|GPlusAll|Static|Param1|Param5|Param20|HelloText|HelloJSON|Middleware5|Bind|Middleware|Scale)$' \
 	-benchmem -count "$COUNT" -benchtime "$BENCHTIME" -timeout 60m . | tee results/bench.txt
 
 echo "== end to end over loopback (-count $E2E_COUNT, $E2E_DURATION each)"

@@ -24,10 +24,11 @@ type LoggerConfig struct {
 }
 
 // Logger logs one entry per request after it is served: method, path,
-// matched rule, status, size, latency, client IP and the error if any. In
-// debug mode (the app's Config.Debug) it writes a compact, coloured line;
-// otherwise a structured log/slog record at level Info (Warn for 4xx, Error
-// for 5xx). Put it first so it sees the final status of every request,
+// matched rule, status, size, latency, client IP, the request ID set by
+// RequestID, and the error if any. In debug mode (the app's Config.Debug)
+// it writes a compact, coloured line; otherwise a structured log/slog
+// record at level Info (Warn for 4xx, Error for 5xx). Put it first (after
+// RequestID, if any) so it sees the final status of every request,
 // including 404s and 405s.
 func Logger(cfg ...LoggerConfig) flagon.Middleware {
 	var conf LoggerConfig
@@ -50,15 +51,16 @@ func Logger(cfg ...LoggerConfig) flagon.Middleware {
 			start := time.Now()
 			err := next(c)
 			e := reqlog.Entry{
-				Time:     start,
-				Method:   c.Request.Method,
-				Path:     c.Request.URL.RequestURI(),
-				Rule:     c.Rule(),
-				Status:   c.Response.Status(),
-				Size:     c.Response.Size(),
-				Latency:  time.Since(start),
-				ClientIP: c.ClientIP(),
-				Err:      err,
+				Time:      start,
+				Method:    c.Request.Method,
+				Path:      c.Request.URL.RequestURI(),
+				Rule:      c.Rule(),
+				Status:    c.Response.Status(),
+				Size:      c.Response.Size(),
+				Latency:   time.Since(start),
+				ClientIP:  c.ClientIP(),
+				Err:       err,
+				RequestID: c.RequestID(),
 			}
 			app := c.App()
 			if app.Config.Debug {

@@ -1,6 +1,7 @@
 // Command report turns `go test -bench` output of the bench module into
 // docs/benchmarks.md: one table per workload with the median ns/op, B/op
-// and allocs/op of each framework and Flagon's ratio to each of them.
+// and allocs/op of each framework and Flagon's ratio to each of them, and
+// one table for all the middleware workloads.
 //
 //	go run ./cmd/report -in results/bench.txt -machine "..." > ../docs/benchmarks.md
 package main
@@ -109,9 +110,18 @@ func write(w io.Writer, data map[string]map[string]sample, order []string, machi
 	fmt.Fprintln(w, "bare `http.HandlerFunc`). `TestDispatch` checks every framework answers every route right")
 	fmt.Fprintln(w, "before any of this is timed. `Bind` posts a 10-field JSON body that is bound and validated")
 	fmt.Fprintln(w, "with the same validator/v10 rules: `c.Bind` for Flagon, `ShouldBindJSON` for Gin")
-	fmt.Fprintln(w, "(`TestBindAnswers` checks both bind the same values first).")
+	fmt.Fprintln(w, "(`TestBindAnswers` checks both bind the same values first). `Middleware` puts one middleware of the catalog in front of")
+	fmt.Fprintln(w, "hello world, next to Gin's, Echo's and chi's equivalents.")
 	fmt.Fprintln(w)
+	middlewareDone := false
 	for _, work := range order {
+		if strings.HasPrefix(work, "Middleware/") {
+			if !middlewareDone {
+				writeMiddleware(w, data, order)
+				middlewareDone = true
+			}
+			continue
+		}
 		fws := data[work]
 		names := make([]string, 0, len(fws))
 		for n := range fws {
@@ -140,6 +150,66 @@ func write(w io.Writer, data map[string]map[string]sample, order []string, machi
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+// middlewareFrameworks are the columns of the middleware table.
+var middlewareFrameworks = []string{"flagon", "gin", "echo", "chi"}
+
+// writeMiddleware writes the Middleware/<name>/<framework> workloads as one
+// table: each framework's median ns/op and allocs/op on the hello-world
+// route with the middleware, Flagon's ratio to each, and what the
+// middleware adds to Flagon's route (ns/op over the None row).
+func writeMiddleware(w io.Writer, data map[string]map[string]sample, order []string) {
+	fmt.Fprintln(w, "## Middleware")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Each middleware in front of the hello-world route, in each framework that has an")
+	fmt.Fprintln(w, "equivalent (`bench/middleware.go` lists them; `TestMiddlewareAdaptersApply` checks each")
+	fmt.Fprintln(w, "one does its work). Cells are ns/op (allocs/op); `None` is the route alone; – means")
+	fmt.Fprintln(w, "the framework has no such middleware. `Compress` sends 4 KB of text, which all")
+	fmt.Fprintln(w, "compress; on `CompressHello` Flagon's MinLength sends the 13 bytes as they are.")
+	fmt.Fprintln(w)
+	fmt.Fprint(w, "| middleware |")
+	for _, fw := range middlewareFrameworks {
+		fmt.Fprintf(w, " %s |", fw)
+	}
+	fmt.Fprint(w, " Flagon adds (ns/op) |")
+	for _, fw := range middlewareFrameworks[1:] {
+		fmt.Fprintf(w, " Flagon ÷ %s |", fw)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprint(w, "|---|")
+	for range len(middlewareFrameworks) * 2 {
+		fmt.Fprint(w, "---:|")
+	}
+	fmt.Fprintln(w)
+	none := median(data["Middleware/None"]["flagon"]["ns/op"])
+	for _, work := range order {
+		name, ok := strings.CutPrefix(work, "Middleware/")
+		if !ok {
+			continue
+		}
+		fws := data[work]
+		fmt.Fprintf(w, "| %s |", name)
+		for _, fw := range middlewareFrameworks {
+			s, ok := fws[fw]
+			if !ok {
+				fmt.Fprint(w, " – |")
+				continue
+			}
+			fmt.Fprintf(w, " %.0f (%.0f) |", median(s["ns/op"]), median(s["allocs/op"]))
+		}
+		fl := median(fws["flagon"]["ns/op"])
+		if name == "None" || fl == 0 {
+			fmt.Fprint(w, " – |")
+		} else {
+			fmt.Fprintf(w, " %+.0f |", fl-none)
+		}
+		for _, fw := range middlewareFrameworks[1:] {
+			fmt.Fprintf(w, " %s |", ratio(fl, median(fws[fw]["ns/op"])))
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w)
 }
 
 func ratio(a, b float64) string {
