@@ -4,12 +4,14 @@ import (
 	"html/template"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
 
 	"github.com/flagon-go/flagon"
+	"github.com/flagon-go/flagon/middleware"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -182,4 +184,21 @@ func TestTheDefaultTemplateFolderIsTemplates(t *testing.T) {
 	srv := serveApp(t, app)
 	_, body := request(t, "GET", srv.URL+"/", nil)
 	assert.Equal(t, "hi &lt;you&gt;", body)
+}
+
+func TestTheCSPNonceOfSecureHeadersReachesTemplates(t *testing.T) {
+	app := quietApp()
+	app.Config.TemplateFS = mapFS(map[string]string{"page.html": `<script nonce="{{csp_nonce}}">go()</script>`})
+	app.Use(middleware.SecureHeaders(middleware.SecureHeadersConfig{ContentSecurityPolicy: "script-src 'nonce-{nonce}'"}))
+	app.Get("/", func(c *flagon.Context) error { return c.Template(200, "page.html", nil) })
+	srv := serveApp(t, app)
+	nonces := map[string]bool{}
+	for range 2 {
+		res, body := request(t, "GET", srv.URL+"/", nil)
+		m := regexp.MustCompile(`^script-src 'nonce-([A-Za-z0-9+/=_-]{16,})'$`).FindStringSubmatch(res.Header.Get("Content-Security-Policy"))
+		require.NotNil(t, m, res.Header.Get("Content-Security-Policy"))
+		assert.Equal(t, `<script nonce="`+m[1]+`">go()</script>`, strings.ReplaceAll(body, "&#43;", "+"))
+		nonces[m[1]] = true
+	}
+	assert.Len(t, nonces, 2, "a new nonce for every request")
 }

@@ -14,7 +14,7 @@ import (
 // nonce under (a string), when SecureHeadersConfig.ContentSecurityPolicy
 // holds the "{nonce}" placeholder. The csp_nonce template helper reads it:
 // <script nonce="{{csp_nonce}}">.
-const CSPNonceKey = "csp_nonce"
+const CSPNonceKey = flagon.CSPNonceKey
 
 // NoncePlaceholder is the text in SecureHeadersConfig.ContentSecurityPolicy
 // that SecureHeaders replaces with a new nonce on every request.
