@@ -86,9 +86,8 @@ func TestAJSONResponseAllocatesNothingBeyondTheEncoder(t *testing.T) {
 	assert.LessOrEqual(t, testing.AllocsPerRun(200, func() { app.ServeHTTP(w, req) }), encoder)
 }
 
-func BenchmarkServeHTTPJSON(b *testing.B) {
-	app := flagon.New()
-	app.Get("/", func(c *flagon.Context) error { return c.JSON(200, flagon.M{"message": "Hello, World!"}) })
+// benchServe times app answering GET / to a discarding writer.
+func benchServe(b *testing.B, app *flagon.App) {
 	req, _ := http.NewRequest("GET", "/", nil)
 	w := newDiscardWriter()
 	b.ReportAllocs()
@@ -97,15 +96,16 @@ func BenchmarkServeHTTPJSON(b *testing.B) {
 	}
 }
 
+func BenchmarkServeHTTPJSON(b *testing.B) {
+	app := flagon.New()
+	app.Get("/", func(c *flagon.Context) error { return c.JSON(200, flagon.M{"message": "Hello, World!"}) })
+	benchServe(b, app)
+}
+
 func BenchmarkServeHTTPHello(b *testing.B) {
 	app := flagon.New()
 	app.Get("/", func(c *flagon.Context) error { return c.Text(200, "Hello, World!") })
-	req, _ := http.NewRequest("GET", "/", nil)
-	w := newDiscardWriter()
-	b.ReportAllocs()
-	for b.Loop() {
-		app.ServeHTTP(w, req)
-	}
+	benchServe(b, app)
 }
 
 func BenchmarkServeHTTPMiddleware5(b *testing.B) {
@@ -116,10 +116,5 @@ func BenchmarkServeHTTPMiddleware5(b *testing.B) {
 		})
 	}
 	app.Get("/", func(c *flagon.Context) error { return c.Text(200, "Hello, World!") })
-	req, _ := http.NewRequest("GET", "/", nil)
-	w := newDiscardWriter()
-	b.ReportAllocs()
-	for b.Loop() {
-		app.ServeHTTP(w, req)
-	}
+	benchServe(b, app)
 }

@@ -1,13 +1,9 @@
 package middleware_test
 
 import (
-	"context"
 	"encoding/json"
-	"html"
 	"net"
 	"net/http"
-	"os"
-	"os/exec"
 	"regexp"
 	"strconv"
 	"sync"
@@ -16,27 +12,11 @@ import (
 	"time"
 
 	"github.com/flagon-go/flagon"
+	"github.com/flagon-go/flagon/internal/browsertest"
 	"github.com/flagon-go/flagon/middleware"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
-
-// requireChromium finds a Chromium binary. Missing, it fails the test under
-// CI=true (where .ci/run installs it with apt-get) and skips it elsewhere,
-// saying why, as the deployment tests do for nginx.
-func requireChromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "/usr/bin/chromium"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("chromium is not installed: under CI=true it is required (.ci/run installs it with apt-get install chromium)")
-	}
-	t.Skip("chromium is not installed; install it (apt-get install chromium) to run the browser CORS test")
-	return ""
-}
 
 // listen serves h on a free port of 127.0.0.1 until the test ends.
 func listen(t *testing.T, h http.Handler) int {
@@ -60,7 +40,7 @@ type browserCase struct {
 // The page on one origin (http://127.0.0.1:P1) fetches from an API on
 // another (http://localhost:P2), and a real browser decides.
 func TestCORSInARealBrowser(t *testing.T) {
-	chromium := requireChromium(t)
+	chromium := browsertest.Chromium(t)
 
 	var mu sync.Mutex
 	runs := map[string]int{}
@@ -133,7 +113,8 @@ const cases = [` + jsCases(cases) + `];
 })();
 </script>`)
 
-	results := runChromium(t, chromium, pageOrigin+"/page")
+	var results map[string]string
+	browsertest.Results(t, chromium, pageOrigin+"/page", &results)
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
 			got, ok := results[tt.name]
@@ -171,24 +152,4 @@ func jsCases(cases []browserCase) string {
 		s += "[" + string(name) + ", " + string(path) + ", " + c.init + "],\n"
 	}
 	return s
-}
-
-var outRE = regexp.MustCompile(`(?s)<pre id="out">(.*?)</pre>`)
-
-// runChromium loads url in headless Chromium and returns the results the
-// page wrote, decoded.
-func runChromium(t *testing.T, chromium, url string) map[string]string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu",
-		"--no-first-run", "--disable-extensions", "--user-data-dir="+t.TempDir(),
-		"--virtual-time-budget=10000", "--dump-dom", url)
-	out, err := cmd.Output()
-	require.NoError(t, err, "chromium: %s", out)
-	m := outRE.FindSubmatch(out)
-	require.NotNil(t, m, "the page wrote no results:\n%s", out)
-	var results map[string]string
-	require.NoError(t, json.Unmarshal([]byte(html.UnescapeString(string(m[1]))), &results), "results: %s", m[1])
-	return results
 }

@@ -1,22 +1,16 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
-	"html"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"os/exec"
-	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/flagon-go/flagon"
+	"github.com/flagon-go/flagon/internal/browsertest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -61,24 +55,8 @@ f.onload = () => {
 };
 </script>`
 
-// browser returns the path of a headless Chromium. Under CI=true a missing
-// browser fails the test; elsewhere the test is skipped with the reason.
-func browser(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("Chromium is not installed: .ci/run installs the Debian package chromium")
-	}
-	t.Skip("Chromium is not installed (apt-get install chromium); CI runs this test")
-	return ""
-}
-
 func TestTheSiteWorksInARealBrowser(t *testing.T) {
-	chromium := browser(t)
+	chromium := browsertest.Chromium(t)
 	app := newApp()
 	app.Config.SecretKey = "test key"
 	app.Config.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -86,17 +64,8 @@ func TestTheSiteWorksInARealBrowser(t *testing.T) {
 	srv := httptest.NewServer(app)
 	defer srv.Close()
 
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu",
-		"--no-first-run", "--user-data-dir="+t.TempDir(), "--virtual-time-budget=20000",
-		"--dump-dom", srv.URL+"/_probe")
-	out, err := cmd.Output()
-	require.NoError(t, err, "chromium: %s", out)
-	m := regexp.MustCompile(`<div id="out">(.*?)</div>`).FindSubmatch(out)
-	require.NotNil(t, m, "no result in the page: %s", out)
 	var seen map[string]any
-	require.NoError(t, json.Unmarshal([]byte(html.UnescapeString(string(m[1]))), &seen), "result: %s", m[1])
+	browsertest.Results(t, chromium, srv.URL+"/_probe", &seen)
 
 	assert.Equal(t, "Guestbook · Flagon", seen["title"], "the layout's title block keeps its default")
 	assert.Equal(t, "rgb(30, 58, 95)", seen["headerBackground"], "the stylesheet from {{static}} is applied")
