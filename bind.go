@@ -291,10 +291,10 @@ func present(all []string, str bool) bool {
 
 // setFiles stores the uploads of a multipart form field.
 func (c *Context) setFiles(fv reflect.Value, f *bindField) {
-	if c.multipart == nil {
+	if c.get().multipart == nil {
 		return
 	}
-	fhs := c.multipart.File[f.key]
+	fhs := c.get().multipart.File[f.key]
 	if len(fhs) == 0 {
 		return
 	}

@@ -18,14 +18,33 @@ type Context struct {
 	Response *Response
 
 	app    *App
-	resp   Response
 	route  *Route
 	scopes []*scaffold // error handlers and hooks: blueprints innermost first, then the app
-	hooks  bool        // the scopes have AfterRequest or TeardownRequest hooks
 	params []string    // variable values, in the order of route.parsed.names
 	keys   map[string]any
-	reqID  string // set by SetRequestID: kept out of keys, so it costs no allocation
+	resp   Response
 
+	hooks     bool // the scopes have AfterRequest or TeardownRequest hooks
+	afterDone bool // AfterRequest hooks have run
+	done      bool // serve finished normally (rescue has nothing to do)
+	// interrupted is set by Response.Interrupt, possibly while the handler
+	// runs on another goroutine (middleware.Timeout): from then on no
+	// Response of the request runs the hooks.
+	interrupted atomic.Bool
+
+	// x is the state most requests never touch, nil until one does (see
+	// state); spare is its storage, kept with the pooled Context. Keeping
+	// it out of line keeps the per-request reset small.
+	x     *contextState
+	spare *contextState
+}
+
+// contextState is the rarely used part of a request's state: sessions,
+// parsed query and form, errors, WrapMiddleware's bookkeeping and the
+// router's special answers. It is written only through Context.state, so
+// a request that never writes it never has to clear it.
+type contextState struct {
+	reqID   string   // set by SetRequestID: kept out of keys, so it costs no allocation
 	session *Session // loaded on first use
 
 	query   url.Values
@@ -37,19 +56,38 @@ type Context struct {
 
 	err        error // the error the request ended with, for teardown hooks
 	errHandled bool  // an error was rendered by the error handlers
-	afterDone  bool  // AfterRequest hooks have run
-	// interrupted is set by Response.Interrupt, possibly while the handler
-	// runs on another goroutine (middleware.Timeout): from then on no
-	// Response of the request runs the hooks.
-	interrupted atomic.Bool
-	wrapped     bool  // the request's context carries c (WrapMiddleware)
-	wrapErr     error // error of the Flagon chain run inside a net/http middleware
-	done        bool  // serve finished normally (rescue has nothing to do)
+	wrapped    bool  // the request's context carries c (WrapMiddleware)
+	wrapErr    error // error of the Flagon chain run inside a net/http middleware
 
 	// set by the router for the special answers (404, 405, redirects, OPTIONS)
 	outcome  outcome
 	allow    []string
 	location string
+}
+
+// none is the contextState of a request that has not written any: reads go
+// through Context.get, which returns it instead of nil.
+var none contextState
+
+// state returns the request's rare state for writing, taking the pooled
+// storage on first use.
+func (c *Context) state() *contextState {
+	if c.x == nil {
+		if c.spare == nil {
+			c.spare = new(contextState)
+		}
+		c.x = c.spare
+	}
+	return c.x
+}
+
+// get returns the request's rare state for reading; a request that wrote
+// none reads the zero state.
+func (c *Context) get() *contextState {
+	if c.x == nil {
+		return &none
+	}
+	return c.x
 }
 
 func (a *App) newContext() *Context {
@@ -60,15 +98,20 @@ func (a *App) newContext() *Context {
 
 // reset prepares a pooled Context for a new request. The whole struct is
 // overwritten at once, so no field of the previous request can survive
-// into this one, even a field added later; only the allocations worth
-// keeping (the g map, the params array) are carried over, emptied.
+// into this one, even a field added later; the rare state is cleared when
+// the previous request wrote it. Only the allocations worth keeping (the g
+// map, the params array, the rare state's storage) are carried over,
+// emptied.
 func (c *Context) reset(w http.ResponseWriter, r *http.Request) {
-	a, keys, params := c.app, c.keys, c.params[:0]
+	a, keys, params, spare := c.app, c.keys, c.params[:0], c.spare
 	if len(keys) > 0 {
 		clear(keys)
 	}
+	if c.x != nil {
+		*c.x = contextState{}
+	}
 	*c = Context{} // zeroed in place: a literal naming c would be built on the stack and copied
-	c.app, c.keys, c.params = a, keys, params
+	c.app, c.keys, c.params, c.spare = a, keys, params, spare
 	c.Request = r
 	c.resp.w, c.resp.c, c.resp.status = w, c, http.StatusOK
 	c.Response = &c.resp
@@ -136,8 +179,8 @@ func (c *Context) Set(key string, v any) {
 // "request_id", the ID recorded by SetRequestID when Set stored none.
 func (c *Context) Get(key string) (any, bool) {
 	v, ok := c.keys[key]
-	if !ok && key == requestIDKey && c.reqID != "" {
-		return c.reqID, true
+	if !ok && key == requestIDKey && c.get().reqID != "" {
+		return c.get().reqID, true
 	}
 	return v, ok
 }
@@ -150,13 +193,13 @@ const requestIDKey = "request_id"
 // The request log and the default error pages show it, and
 // c.Get("request_id") returns it (unless Set stored another value under
 // that key). Unlike Set, it allocates nothing.
-func (c *Context) SetRequestID(id string) { c.reqID = id }
+func (c *Context) SetRequestID(id string) { c.state().reqID = id }
 
 // RequestID returns the ID recorded by SetRequestID, else a string stored
 // with Set under "request_id", else "".
 func (c *Context) RequestID() string {
-	if c.reqID != "" {
-		return c.reqID
+	if id := c.get().reqID; id != "" {
+		return id
 	}
 	id, _ := c.keys[requestIDKey].(string)
 	return id

@@ -10,11 +10,12 @@ import (
 // QueryValues returns the parsed query string, parsed once per request.
 // Malformed pairs are skipped.
 func (c *Context) QueryValues() url.Values {
-	if !c.queryOK {
-		c.query, _ = url.ParseQuery(c.Request.URL.RawQuery)
-		c.queryOK = true
+	x := c.state()
+	if !x.queryOK {
+		x.query, _ = url.ParseQuery(c.Request.URL.RawQuery)
+		x.queryOK = true
 	}
-	return c.query
+	return x.query
 }
 
 // Query returns the first value of the query parameter key, or "".
@@ -41,10 +42,11 @@ func (c *Context) QueryDefault(key, def string) string {
 // memory; larger files spill to temporary files, which are removed when the
 // request ends.
 func (c *Context) FormValues() (url.Values, error) {
-	if !c.formOK {
-		c.parseForm()
+	x := c.state()
+	if !x.formOK {
+		c.parseForm(x)
 	}
-	return c.Request.PostForm, c.formErr
+	return c.Request.PostForm, x.formErr
 }
 
 // Form returns the first value of the body form field key, or "" when it is
@@ -62,8 +64,8 @@ func (c *Context) FormFile(key string) (*multipart.FileHeader, error) {
 	if _, err := c.FormValues(); err != nil {
 		return nil, err
 	}
-	if c.multipart != nil {
-		if fhs := c.multipart.File[key]; len(fhs) > 0 {
+	if m := c.get().multipart; m != nil {
+		if fhs := m.File[key]; len(fhs) > 0 {
 			return fhs[0], nil
 		}
 	}
@@ -72,13 +74,13 @@ func (c *Context) FormFile(key string) (*multipart.FileHeader, error) {
 
 // parseForm parses the body as a form through net/http (so r.FormValue and
 // r.MultipartForm work for plain net/http code too), once.
-func (c *Context) parseForm() {
-	c.formOK = true
+func (c *Context) parseForm(x *contextState) {
+	x.formOK = true
 	r := c.Request
 	var err error
 	if mediaType(r.Header.Get("Content-Type")) == "multipart/form-data" {
 		err = r.ParseMultipartForm(c.app.Config.MaxMultipartMemory)
-		c.multipart = r.MultipartForm
+		x.multipart = r.MultipartForm
 	} else {
 		err = r.ParseForm()
 	}
@@ -86,13 +88,13 @@ func (c *Context) parseForm() {
 		if r.PostForm == nil {
 			r.PostForm = url.Values{}
 		}
-		c.formErr = bodyError(err, sourceForm)
+		x.formErr = bodyError(err, sourceForm)
 	}
 }
 
 // removeUploads deletes the temporary files of a multipart body.
 func (c *Context) removeUploads() {
-	if err := c.multipart.RemoveAll(); err != nil {
+	if err := c.get().multipart.RemoveAll(); err != nil {
 		c.app.logger().Error("flagon: removing the temporary files of an upload", "error", err.Error())
 	}
 }

@@ -38,10 +38,18 @@ func (a *App) Handler() http.Handler { return a }
 func (a *App) serve(c *Context) {
 	defer a.rescue(c)
 	err := a.dispatch(c)
-	if err != nil && !c.errHandled {
-		a.handleError(c, err)
+	if err != nil || c.hooks || c.x != nil || c.resp.written || c.resp.hijacked || c.interrupted.Load() {
+		if err != nil && !c.get().errHandled {
+			a.handleError(c, err)
+		}
+		a.finish(c, err)
+	} else {
+		// The common end: no error, no hooks, no session, nothing written
+		// (the handler only set the status): what finish would do, inline.
+		c.afterDone = true
+		c.resp.written = true
+		c.resp.w.WriteHeader(c.resp.status)
 	}
-	a.finish(c, err)
 	c.done = true
 }
 
@@ -59,7 +67,7 @@ func (a *App) rescue(c *Context) {
 	var err error
 	if p != http.ErrAbortHandler {
 		err = a.recovered(c, p)
-		if !c.errHandled {
+		if !c.get().errHandled {
 			a.handleError(c, err)
 		}
 		p = nil
@@ -79,11 +87,11 @@ func (a *App) dispatch(c *Context) error {
 		path, raw = r.URL.Path, false
 	}
 	if path == "" || path[0] != '/' {
-		c.outcome = outcomeNotFound
+		c.state().outcome = outcomeNotFound
 		return a.special(c)
 	}
 	if raw && !validEscapes(path) {
-		c.outcome = outcomeBadRequest
+		c.state().outcome = outcomeBadRequest
 		return a.special(c)
 	}
 	// Non-canonical paths ("//", "/./", "/../") are redirected. The matcher
@@ -96,7 +104,17 @@ func (a *App) dispatch(c *Context) error {
 			return a.redirectClean(c, p)
 		}
 	}
-	if rt := a.router.lookup(r.Method, path, raw, &c.params); rt != nil {
+	// The method's own tree first, inline; HEAD's fallback to GET, the
+	// any-method tree and other methods are lookup's.
+	var rt *Route
+	if i := methodIndex(r.Method); i >= 0 && a.router.trees[i] != nil {
+		rt = a.router.trees[i].match(path, 1, raw, &c.params)
+	}
+	if rt == nil {
+		c.params = c.params[:0]
+		rt = a.router.lookup(r.Method, path, raw, &c.params)
+	}
+	if rt != nil {
 		if rt.rest && !isCanonical(path) {
 			c.params = c.params[:0]
 			return a.redirectClean(c, path)
@@ -115,7 +133,7 @@ func (a *App) dispatch(c *Context) error {
 		return a.redirectClean(c, path)
 	}
 	a.miss(c, path, raw)
-	if c.outcome == outcomeOptions {
+	if c.get().outcome == outcomeOptions {
 		if rt := a.preflightRoute(c, path, raw); rt != nil {
 			return rt.preflight(c)
 		}
@@ -149,8 +167,9 @@ var dotUnescaper = strings.NewReplacer("%2e", ".", "%2E", ".")
 
 // redirectClean answers a non-canonical path with a 308 to its clean form.
 func (a *App) redirectClean(c *Context, path string) error {
-	c.outcome = outcomeRedirect
-	c.location = withQuery(c.scriptRoot()+cleanPath(escapedPath(c.Request, path)), c.Request.URL.RawQuery)
+	x := c.state()
+	x.outcome = outcomeRedirect
+	x.location = withQuery(c.scriptRoot()+cleanPath(escapedPath(c.Request, path)), c.Request.URL.RawQuery)
 	return a.special(c)
 }
 
@@ -187,17 +206,18 @@ func (a *App) limitBody(c *Context) error {
 // miss decides between OPTIONS, 405, a trailing-slash redirect and 404.
 func (a *App) miss(c *Context, path string, raw bool) {
 	c.params = c.params[:0]
+	x := c.state()
 	if allow := a.router.allowed(path, raw); allow != nil {
-		c.allow = allow
-		c.outcome = outcomeMethodNotAllowed
+		x.allow = allow
+		x.outcome = outcomeMethodNotAllowed
 		if c.Request.Method == http.MethodOptions {
-			c.outcome = outcomeOptions
+			x.outcome = outcomeOptions
 		}
 	} else if !strings.HasSuffix(path, "/") && a.router.allowed(path+"/", raw) != nil {
-		c.outcome = outcomeRedirect
-		c.location = withQuery(c.scriptRoot()+escapedPath(c.Request, path)+"/", c.Request.URL.RawQuery)
+		x.outcome = outcomeRedirect
+		x.location = withQuery(c.scriptRoot()+escapedPath(c.Request, path)+"/", c.Request.URL.RawQuery)
 	} else {
-		c.outcome = outcomeNotFound
+		x.outcome = outcomeNotFound
 	}
 	c.scopes = a.scopesFor(path)
 	c.hooks = hasHooks(c.scopes)
@@ -234,17 +254,18 @@ func withQuery(path, rawQuery string) string {
 
 // answerSpecial is the handler at the end of the special chain.
 func (a *App) answerSpecial(c *Context) error {
-	switch c.outcome {
+	x := c.get()
+	switch x.outcome {
 	case outcomeRedirect:
-		c.Response.Header().Set("Location", c.location)
+		c.Response.Header().Set("Location", x.location)
 		c.Response.WriteHeader(http.StatusPermanentRedirect)
 		return nil
 	case outcomeOptions:
-		c.Response.Header().Set("Allow", strings.Join(c.allow, ", "))
+		c.Response.Header().Set("Allow", strings.Join(x.allow, ", "))
 		c.Response.WriteHeader(http.StatusNoContent)
 		return nil
 	case outcomeMethodNotAllowed:
-		c.Response.Header().Set("Allow", strings.Join(c.allow, ", "))
+		c.Response.Header().Set("Allow", strings.Join(x.allow, ", "))
 		return Abort(http.StatusMethodNotAllowed)
 	case outcomeBadRequest:
 		return Abort(http.StatusBadRequest, "The request path has a malformed percent-escape.")
@@ -400,7 +421,7 @@ func (c *Context) runAfter() {
 			}
 		}
 	}
-	if c.session != nil {
+	if c.x != nil && c.x.session != nil {
 		c.saveSession() // after the hooks, which may still change the session
 	}
 }
@@ -413,8 +434,8 @@ func (a *App) finish(c *Context, err error) {
 		c.resp.WriteHeader(c.resp.status)
 	}
 	if c.hooks {
-		if c.err != nil {
-			err = c.err
+		if e := c.get().err; e != nil {
+			err = e
 		}
 		for _, s := range c.scopes {
 			for i := len(s.teardown) - 1; i >= 0; i-- {
@@ -422,7 +443,7 @@ func (a *App) finish(c *Context, err error) {
 			}
 		}
 	}
-	if c.multipart != nil {
+	if c.x != nil && c.x.multipart != nil {
 		c.removeUploads()
 	}
 }

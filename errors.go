@@ -80,9 +80,10 @@ func (a *App) recovered(c *Context, v any) error {
 // handleError sends the answer for err through the error handlers of the
 // request's scopes, innermost first, then the default error page.
 func (a *App) handleError(c *Context, err error) {
-	c.errHandled = true
-	if c.err == nil {
-		c.err = err
+	x := c.state()
+	x.errHandled = true
+	if x.err == nil {
+		x.err = err
 	}
 	if c.Response.Written() || c.Response.hijacked {
 		a.logger().Error("flagon: error after the response was started", "method", c.Request.Method, "path", c.Request.URL.Path, "error", err.Error())

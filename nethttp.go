@@ -47,7 +47,7 @@ func WrapMiddleware(mw func(http.Handler) http.Handler) Middleware {
 				// keeping the status and hooks of this request.
 				c.Response = &Response{w: w, status: prevResp.status, c: c}
 			}
-			c.wrapErr = next(c)
+			c.state().wrapErr = next(c)
 			// The wrapper writes through prevResp, which keeps the count.
 			c.Request, c.Response = prevReq, prevResp
 		})
@@ -56,14 +56,15 @@ func WrapMiddleware(mw func(http.Handler) http.Handler) Middleware {
 			if c.route != nil {
 				c.Request.Pattern = c.route.rule // what net/http middleware reads for metrics and logs
 			}
-			if !c.wrapped {
+			x := c.state()
+			if !x.wrapped {
 				c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), ctxKey{}, c))
-				c.wrapped = true
+				x.wrapped = true
 			}
-			c.wrapErr = nil
+			x.wrapErr = nil
 			h.ServeHTTP(c.Response, c.Request)
-			err := c.wrapErr
-			c.wrapErr = nil
+			err := x.wrapErr
+			x.wrapErr = nil
 			return err
 		}
 	}

@@ -22,17 +22,25 @@ type node struct {
 	seg     string // static text, or the shape key of a variable
 	spec    converterSpec
 	statics []*node
-	texts   []string         // the text of each static child, kept here for locality
 	index   string           // first byte of each static child, for a quick scan
 	jump    *[256]uint16     // with many children: start<<8 | count of each first byte
-	fast    []*node          // the node each of texts leads to (after compact)
-	heads   []uint64         // after compact: the first 8 bytes of each text, little-endian
-	masks   []uint64         // the bits of heads that a text of fewer than 8 bytes fills
-	single  *node            // after compact: the only way on is one string variable
+	kids    []kid            // after compact: the static children as match compares them
+	single  *node            // after compact: the only way on is one variable (not a path)
 	bigs    map[string]*node // static children by text once there are many
 	empty   *node            // the trailing-slash child (an empty last segment)
 	params  []*node          // variable children, in precedence order
 	route   *Route           // the route whose rule ends here
+}
+
+// kid is a static child as match compares it in place: its text, merged
+// with the static segments that follow it alone ("static/route/here"),
+// the text's first 8 bytes as a little-endian word with the mask of the
+// bytes it fills, and the node the text leads to. One slice of them keeps
+// a comparison to one bounds check and one or two cache lines.
+type kid struct {
+	head, mask uint64
+	text       string
+	next       *node
 }
 
 // buildJump sorts the static children by first byte and indexes where each
@@ -42,7 +50,6 @@ func (n *node) buildJump() {
 	idx := make([]byte, len(n.statics))
 	n.jump = new([256]uint16)
 	for i, c := range n.statics {
-		n.texts[i] = c.seg
 		idx[i] = c.seg[0]
 		e := &n.jump[c.seg[0]]
 		if *e&0xff == 0 {
@@ -58,26 +65,22 @@ func (n *node) buildJump() {
 // becomes one text compared at once. Only the in-place fast path of match
 // uses the merged texts; segment-wise lookups keep using statics.
 func (n *node) compact() {
-	if len(n.statics) == 0 && n.empty == nil && len(n.params) == 1 && n.params[0].spec.kind == kindString {
+	if len(n.statics) == 0 && n.empty == nil && len(n.params) == 1 && n.params[0].spec.kind != kindPath {
 		n.single = n.params[0]
 	}
 	if n.bigs == nil {
-		n.fast = make([]*node, len(n.statics))
+		n.kids = make([]kid, len(n.statics))
 		for i, ch := range n.statics {
 			text := ch.seg
 			for len(ch.statics) == 1 && ch.bigs == nil && len(ch.params) == 0 && ch.empty == nil && ch.route == nil {
 				ch = ch.statics[0]
 				text += "/" + ch.seg
 			}
-			n.texts[i], n.fast[i] = text, ch
-		}
-		n.heads = make([]uint64, len(n.texts))
-		n.masks = make([]uint64, len(n.texts))
-		for i, text := range n.texts {
-			n.heads[i], n.masks[i] = head8(text), ^uint64(0)
+			k := kid{head: head8(text), mask: ^uint64(0), text: text, next: ch}
 			if len(text) < 8 {
-				n.masks[i] = 1<<(8*len(text)) - 1
+				k.mask = 1<<(8*len(text)) - 1
 			}
+			n.kids[i] = k
 		}
 	}
 	for _, ch := range n.statics {
@@ -183,7 +186,6 @@ func (n *node) child(s segment) *node {
 			n.bigs[s.static] = c
 			return c
 		}
-		n.texts = append(n.texts, s.static)
 		n.index += s.static[:1]
 		switch {
 		case len(n.statics) > manyStatics:
@@ -191,7 +193,7 @@ func (n *node) child(s segment) *node {
 			for _, st := range n.statics {
 				n.bigs[st.seg] = st
 			}
-			n.texts, n.index, n.jump = nil, "", nil
+			n.index, n.jump = "", nil
 		case len(n.statics) > 8:
 			n.buildJump()
 		}
@@ -212,20 +214,27 @@ func (n *node) child(s segment) *node {
 // match finds the route for path[start:], where start follows a "/".
 // Decoded variable values are appended to vals; on failure vals may hold
 // leftovers past the caller's mark, which the caller truncates. raw says
-// path is still percent-encoded. Where no alternative is left to try (a
-// node's only way on), the walk continues in the loop instead of
-// recursing, so most lookups make no call per segment.
+// path is still percent-encoded.
+//
+// This is the fast walk for decoded paths: where a node has one way on (a
+// lone variable, or a static text with no variable beside it) the walk
+// goes on in the loop, and static children are compared in place a word
+// at a time. Everything else (escaped paths, variables beside statics,
+// converters that may backtrack, the trailing-slash child) is left to
+// matchSegment, which keeps this loop small enough to stay in registers.
 func (n *node) match(path string, start int, raw bool, vals *[]string) *Route {
+	if raw {
+		return n.matchSegment(path, start, raw, vals)
+	}
 walk:
 	for {
-		if p := n.single; p != nil && !raw {
-			// The common case of a lone <name> segment, in a tight loop.
+		if p := n.single; p != nil {
 			end := start
-			for end < len(path) && path[end] != '/' {
+			for end < len(path) && path[end] != '/' { // segments are short: a loop beats IndexByte
 				end++
 			}
 			seg := path[start:end]
-			if seg == "" || seg[0] == '.' && (len(seg) == 1 || seg == "..") {
+			if seg == "" || seg[0] == '.' && (len(seg) == 1 || seg == "..") || p.spec.kind != kindString && !p.accepts(seg) {
 				return nil
 			}
 			*vals = append(*vals, seg)
@@ -235,137 +244,159 @@ walk:
 			n, start = p, end+1
 			continue
 		}
-		rest := path[start:]
-		if rest == "" {
-			if n.empty != nil {
-				return n.empty.route
-			}
-			return nil
-		}
-		if rest[0] == '/' {
-			return nil // an empty segment: canonical paths have none
+		if n.kids == nil || start == len(path) {
+			return n.matchSegment(path, start, raw, vals)
 		}
 		// Static children are compared in place, without finding the
 		// segment's end first. At most one can match.
-		if !raw && n.fast != nil {
-			lo, hi := 0, len(n.heads)
-			if n.jump != nil {
-				e := n.jump[rest[0]]
-				lo = int(e >> 8)
-				hi = lo + int(e&0xff)
+		rest := path[start:]
+		lo, hi := 0, len(n.kids)
+		if n.jump != nil {
+			e := n.jump[rest[0]]
+			lo = int(e >> 8)
+			hi = lo + int(e&0xff)
+		}
+		// Up to 8 bytes of each candidate compare in one word; only longer
+		// texts compare the rest, a word at a time too.
+		var r8 uint64
+		switch {
+		case len(rest) >= 8:
+			r8 = load8(rest)
+		case len(path) >= 8:
+			// rest ends the path: its bytes are the top of the path's last
+			// word, shifted down (the zeros above are masked or compared).
+			r8 = load8(path[len(path)-8:]) >> (64 - 8*len(rest))
+		default:
+			r8 = headShort(rest)
+		}
+		for _, k := range n.kids[lo:hi] {
+			if r8&k.mask != k.head {
+				continue
 			}
-			// Up to 8 bytes of each candidate compare in one word; only
-			// longer texts need a string comparison for the rest.
-			var r8 uint64
-			if len(rest) >= 8 {
-				r8 = load8(rest)
-			} else {
-				r8 = headShort(rest)
+			l := len(k.text)
+			if len(rest) < l || l > 8 && !sameAfter8(rest, k.text) {
+				continue
 			}
-			for i := lo; i < hi; i++ {
-				if r8&n.masks[i] != n.heads[i] {
-					continue
+			ch := k.next
+			if len(rest) == l {
+				if ch.route != nil {
+					return ch.route
 				}
-				text := n.texts[i]
-				l := len(text)
-				if len(rest) < l || l > 8 && rest[8:l] != text[8:] {
-					continue
-				}
-				ch := n.fast[i]
-				if len(rest) == l {
-					if ch.route != nil {
-						return ch.route
-					}
-					break
-				}
-				if rest[l] != '/' {
-					continue
-				}
-				if len(n.params) == 0 {
-					n, start = ch, start+l+1
-					continue walk
-				}
-				mark := len(*vals)
-				if r := ch.match(path, start+l+1, raw, vals); r != nil {
-					return r
-				}
-				*vals = (*vals)[:mark]
 				break
 			}
-		}
-		// Segments are short: a plain loop beats a call to IndexByte.
-		end := start
-		for end < len(path) && path[end] != '/' {
-			end++
-		}
-		seg := path[start:end]
-		last := end == len(path)
-		text := seg
-		if raw && strings.IndexByte(seg, '%') >= 0 {
-			if dotSegment(seg) {
-				return nil // an escaped "." or "..": a dot segment, never a value
-			}
-			text = unescapeSegment(seg)
-		}
-		if raw || n.fast == nil {
-			if c := n.staticChild(text); c != nil {
-				if last {
-					if c.route != nil {
-						return c.route
-					}
-				} else {
-					mark := len(*vals)
-					if r := c.match(path, end+1, raw, vals); r != nil {
-						return r
-					}
-					*vals = (*vals)[:mark]
-				}
-			}
-		}
-		for pi, p := range n.params {
-			if p.spec.kind == kindPath {
-				if raw && strings.IndexByte(rest, '%') >= 0 {
-					if hasDotSegment(rest) {
-						continue
-					}
-					rest = unescapeSegment(rest)
-				}
-				if p.route != nil && p.spec.conv.Match(rest) {
-					*vals = append(*vals, rest)
-					return p.route
-				}
+			if rest[l] != '/' {
 				continue
 			}
-			if text[0] == '.' && (len(text) == 1 || text == "..") {
-				break // a dot segment: the path is not canonical and gets redirected
-			}
-			if p.spec.kind == kindString {
-				if text == "" {
-					continue
-				}
-			} else if !p.accepts(text) {
-				continue
-			}
-			if last {
-				if p.route != nil {
-					*vals = append(*vals, text)
-					return p.route
-				}
-				continue
-			}
-			*vals = append(*vals, text)
-			if pi == len(n.params)-1 {
-				n, start = p, end+1
+			if len(n.params) == 0 {
+				n, start = ch, start+l+1
 				continue walk
 			}
-			mark := len(*vals) - 1
-			if r := p.match(path, end+1, raw, vals); r != nil {
+			mark := len(*vals)
+			if r := ch.match(path, start+l+1, raw, vals); r != nil {
 				return r
 			}
 			*vals = (*vals)[:mark]
+			break
+		}
+		if len(n.params) == 0 {
+			return nil // no static child matched, and nothing else could
+		}
+		return n.matchSegment(path, start, raw, vals)
+	}
+}
+
+// sameAfter8 reports whether rest[8:len(text)] equals text[8:], for a text
+// longer than 8 bytes whose first 8 bytes rest already matches and a rest
+// at least as long: 8 bytes at a time, the last word overlapping.
+func sameAfter8(rest, text string) bool {
+	l := len(text)
+	for i := 8; i+8 < l; i += 8 {
+		if load8(rest[i:]) != load8(text[i:]) {
+			return false
+		}
+	}
+	return load8(rest[l-8:]) == load8(text[l-8:])
+}
+
+// matchSegment is match for what the fast walk leaves: it finds the
+// segment's end, decodes it when path is raw, tries the static child by
+// text (unless match already compared the static children in place), then
+// the variable children in precedence order, backtracking when a later
+// segment fails.
+func (n *node) matchSegment(path string, start int, raw bool, vals *[]string) *Route {
+	rest := path[start:]
+	if rest == "" {
+		if n.empty != nil {
+			return n.empty.route
 		}
 		return nil
 	}
+	if rest[0] == '/' {
+		return nil // an empty segment: canonical paths have none
+	}
+	end := start
+	for end < len(path) && path[end] != '/' {
+		end++
+	}
+	seg := path[start:end]
+	last := end == len(path)
+	text := seg
+	if raw && strings.IndexByte(seg, '%') >= 0 {
+		if dotSegment(seg) {
+			return nil // an escaped "." or "..": a dot segment, never a value
+		}
+		text = unescapeSegment(seg)
+	}
+	if raw || n.kids == nil {
+		if c := n.staticChild(text); c != nil {
+			if last {
+				if c.route != nil {
+					return c.route
+				}
+			} else {
+				mark := len(*vals)
+				if r := c.match(path, end+1, raw, vals); r != nil {
+					return r
+				}
+				*vals = (*vals)[:mark]
+			}
+		}
+	}
+	for _, p := range n.params {
+		if p.spec.kind == kindPath {
+			if raw && strings.IndexByte(rest, '%') >= 0 {
+				if hasDotSegment(rest) {
+					continue
+				}
+				rest = unescapeSegment(rest)
+			}
+			if p.route != nil && p.spec.conv.Match(rest) {
+				*vals = append(*vals, rest)
+				return p.route
+			}
+			continue
+		}
+		if text[0] == '.' && (len(text) == 1 || text == "..") {
+			break // a dot segment: the path is not canonical and gets redirected
+		}
+		if !p.accepts(text) {
+			continue
+		}
+		if last {
+			if p.route != nil {
+				*vals = append(*vals, text)
+				return p.route
+			}
+			continue
+		}
+		mark := len(*vals)
+		*vals = append(*vals, text)
+		if r := p.match(path, end+1, raw, vals); r != nil {
+			return r
+		}
+		*vals = (*vals)[:mark]
+	}
+	return nil
 }
 
 // accepts runs the node's converter; built-ins are called directly so the
@@ -528,34 +559,43 @@ func (rt *router) add(method string, r *Route) {
 	n.route = r
 }
 
-// find looks path up in the tree of method only; on a miss vals is left
-// as it was.
-func (rt *router) find(method, path string, raw bool, vals *[]string) *Route {
-	n := rt.tree(method, false)
-	if n == nil || len(path) == 0 {
+// lookup finds the route for method and path: the method's own tree, then
+// GET's for HEAD, then the any-method tree. On a miss vals is left as it
+// was.
+func (rt *router) lookup(method, path string, raw bool, vals *[]string) *Route {
+	if len(path) == 0 {
 		return nil
 	}
+	var n *node
+	if i := methodIndex(method); i >= 0 {
+		n = rt.trees[i]
+	} else {
+		n = rt.others[method]
+	}
 	mark := len(*vals)
-	r := n.match(path, 1, raw, vals)
-	if r == nil {
-		*vals = (*vals)[:mark]
-	}
-	return r
-}
-
-// lookup finds the route for method and path: the method's own tree, then
-// GET's for HEAD, then the any-method tree.
-func (rt *router) lookup(method, path string, raw bool, vals *[]string) *Route {
-	if r := rt.find(method, path, raw, vals); r != nil {
-		return r
-	}
-	if method == "HEAD" {
-		if r := rt.find("GET", path, raw, vals); r != nil {
+	if n != nil {
+		if r := n.match(path, 1, raw, vals); r != nil {
 			return r
 		}
+		*vals = (*vals)[:mark]
+	}
+	if method == "HEAD" || rt.all != nil {
+		return rt.lookupOther(method, path, raw, vals)
+	}
+	return nil
+}
+
+// lookupOther is lookup past the method's own tree: GET's tree for HEAD,
+// then the any-method tree.
+func (rt *router) lookupOther(method, path string, raw bool, vals *[]string) *Route {
+	mark := len(*vals)
+	if method == "HEAD" && rt.trees[0] != nil {
+		if r := rt.trees[0].match(path, 1, raw, vals); r != nil {
+			return r
+		}
+		*vals = (*vals)[:mark]
 	}
 	if rt.all != nil {
-		mark := len(*vals)
 		if r := rt.all.match(path, 1, raw, vals); r != nil {
 			return r
 		}

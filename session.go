@@ -126,11 +126,12 @@ var ErrNoSecretKey = errors.New("flagon: the session is unavailable because Conf
 
 // Session returns the request's session, loading it on first use.
 func (c *Context) Session() *Session {
-	if c.session != nil {
-		return c.session
+	x := c.state()
+	if x.session != nil {
+		return x.session
 	}
 	s := &Session{}
-	c.session = s
+	x.session = s
 	values, permanent, err := c.app.sessionStore().Load(c)
 	if err != nil {
 		c.app.logger().Error("flagon: loading the session failed; it starts empty", "error", err.Error())
@@ -153,7 +154,7 @@ func (a *App) sessionStore() SessionStore {
 // this request gets Vary: Cookie, and a modified one is saved. A failure
 // replaces the response with an error answer.
 func (c *Context) saveSession() {
-	s := c.session
+	s := c.get().session
 	if s == nil {
 		return
 	}

@@ -95,8 +95,8 @@ func (cookieStore) Load(c *Context) (map[string]any, bool, error) {
 	}
 	permanent, _ := values[sessionPermanentKey].(bool)
 	delete(values, sessionPermanentKey)
-	if matched > 0 && c.session != nil {
-		c.session.modified = true // re-sign with the current key on save
+	if s := c.get().session; matched > 0 && s != nil {
+		s.modified = true // re-sign with the current key on save
 	}
 	return values, permanent, nil
 }
