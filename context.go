@@ -26,7 +26,7 @@ type Context struct {
 
 	hooks     bool // the scopes have AfterRequest or TeardownRequest hooks
 	afterDone bool // AfterRequest hooks have run
-	done      bool // serve finished normally (rescue has nothing to do)
+	done      bool // ServeHTTP finished normally (release has nothing to recover)
 	// interrupted is set by Response.Interrupt, possibly while the handler
 	// runs on another goroutine (middleware.Timeout): from then on no
 	// Response of the request runs the hooks.
@@ -103,19 +103,25 @@ func (a *App) newContext() *Context {
 // map, the params array, the rare state's storage) are carried over,
 // emptied.
 func (c *Context) reset(w http.ResponseWriter, r *http.Request) {
+	if c.x != nil || len(c.keys) > 0 {
+		c.clearUsed()
+	}
 	a, keys, params, spare := c.app, c.keys, c.params[:0], c.spare
-	if len(keys) > 0 {
-		clear(keys)
-	}
-	if c.x != nil {
-		*c.x = contextState{}
-	}
 	*c = Context{} // zeroed in place: a literal naming c would be built on the stack and copied
 	c.app, c.keys, c.params, c.spare = a, keys, params, spare
 	c.Request = r
 	c.resp.w, c.resp.c, c.resp.status = w, c, http.StatusOK
 	c.Response = &c.resp
 	c.scopes, c.hooks = a.appScopes, a.appHooks
+}
+
+// clearUsed empties what the previous request put in the g map and the
+// rare state, keeping their storage.
+func (c *Context) clearUsed() {
+	clear(c.keys)
+	if c.x != nil {
+		*c.x = contextState{}
+	}
 }
 
 // App returns the application serving the request.

@@ -19,25 +19,41 @@ const (
 
 // ServeHTTP dispatches the request to its route. The first call freezes the
 // app: handler chains are composed then, and registering afterwards panics.
+//
+// It guarantees the end of the request: a response is sent, teardown hooks
+// run (also after a panic), and http.ErrAbortHandler is re-panicked for
+// net/http to abort the connection.
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !a.ready.Load() {
 		a.once.Do(a.freeze)
 	}
 	c := a.pool.Get().(*Context)
 	c.reset(w, r)
-	a.serve(c)
-	a.pool.Put(c)
-}
-
-// Handler returns the app as an http.Handler.
-func (a *App) Handler() http.Handler { return a }
-
-// serve runs the request and guarantees the end of it: a response is sent,
-// teardown hooks run (also after a panic), and http.ErrAbortHandler is
-// re-panicked for net/http to abort the connection.
-func (a *App) serve(c *Context) {
-	defer a.rescue(c)
-	err := a.dispatch(c)
+	defer a.release(c)
+	// The common case inline: a path in its default escaping, matched in
+	// the method's own tree by a route without a <path:...> variable.
+	// Everything else, misses included, is dispatch's, from the start.
+	var rt *Route
+	if path := r.URL.Path; r.URL.RawPath == "" && path != "" && path[0] == '/' {
+		if i := methodIndex(r.Method); i >= 0 && a.router.trees[i] != nil {
+			rt = a.router.trees[i].match(path, 1, false, &c.params)
+		}
+	}
+	var err error
+	if rt != nil && !rt.rest {
+		c.route = rt
+		c.scopes = rt.scopes
+		c.hooks = rt.hooks
+		if r.ContentLength != 0 && a.Config.MaxBodyBytes > 0 {
+			err = a.limitBody(c)
+		}
+		if err == nil {
+			err = rt.chain(c)
+		}
+	} else {
+		c.params = c.params[:0]
+		err = a.dispatch(c)
+	}
 	if err != nil || c.hooks || c.x != nil || c.resp.written || c.resp.hijacked || c.interrupted.Load() {
 		if err != nil && !c.get().errHandled {
 			a.handleError(c, err)
@@ -53,11 +69,17 @@ func (a *App) serve(c *Context) {
 	c.done = true
 }
 
-// rescue is serve's deferred guard, which does nothing unless a panic got
-// past the chain: then it answers 500 through the error handlers, finishes
-// the request, and re-panics http.ErrAbortHandler for net/http.
-func (a *App) rescue(c *Context) {
+// Handler returns the app as an http.Handler.
+func (a *App) Handler() http.Handler { return a }
+
+// release is ServeHTTP's deferred end. After a normal end it returns the
+// Context to the pool. After a panic that got past the chain it answers
+// 500 through the error handlers and finishes the request, then re-panics
+// http.ErrAbortHandler for net/http (that Context is left to the garbage
+// collector, as is one whose goroutine called runtime.Goexit).
+func (a *App) release(c *Context) {
 	if c.done {
+		a.pool.Put(c)
 		return
 	}
 	p := recover()
@@ -76,6 +98,7 @@ func (a *App) rescue(c *Context) {
 	if p != nil {
 		panic(p)
 	}
+	a.pool.Put(c)
 }
 
 // dispatch finds the route and runs its chain, or the special chain for
@@ -104,17 +127,7 @@ func (a *App) dispatch(c *Context) error {
 			return a.redirectClean(c, p)
 		}
 	}
-	// The method's own tree first, inline; HEAD's fallback to GET, the
-	// any-method tree and other methods are lookup's.
-	var rt *Route
-	if i := methodIndex(r.Method); i >= 0 && a.router.trees[i] != nil {
-		rt = a.router.trees[i].match(path, 1, raw, &c.params)
-	}
-	if rt == nil {
-		c.params = c.params[:0]
-		rt = a.router.lookup(r.Method, path, raw, &c.params)
-	}
-	if rt != nil {
+	if rt := a.router.lookup(r.Method, path, raw, &c.params); rt != nil {
 		if rt.rest && !isCanonical(path) {
 			c.params = c.params[:0]
 			return a.redirectClean(c, path)

@@ -127,8 +127,7 @@ func headShort(s string) uint64 {
 
 // load4 packs the first 4 bytes of s into a little-endian word.
 func load4(s string) uint64 {
-	_ = s[3]
-	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24
+	return uint64(binary.LittleEndian.Uint32(unsafe.Slice(unsafe.StringData(s), 4)))
 }
 
 // compact prepares every tree for lookups; see node.compact.
@@ -247,56 +246,50 @@ walk:
 		if n.kids == nil || start == len(path) {
 			return n.matchSegment(path, start, raw, vals)
 		}
+		if len(n.kids) == 1 && len(n.params) == 0 {
+			// The only way on is one static text ("api/v1"): compare it
+			// here, a word at a time, without a call.
+			k := &n.kids[0]
+			end := start + len(k.text)
+			var r8 uint64 // the next 8 bytes, as in scan
+			switch rest := len(path) - start; {
+			case rest >= 8:
+				r8 = wordAt(unsafe.StringData(path), start)
+			case len(path) >= 8:
+				r8 = wordAt(unsafe.StringData(path), len(path)-8) >> ((64 - 8*rest) & 63)
+			default:
+				r8 = headShort(path[start:])
+			}
+			if end > len(path) || r8&k.mask != k.head ||
+				len(k.text) > 8 && !sameAfter8(path[start:], k.text) {
+				return nil
+			}
+			if end == len(path) {
+				return k.next.route
+			}
+			if path[end] != '/' {
+				return nil
+			}
+			n, start = k.next, end+1
+			continue
+		}
 		// Static children are compared in place, without finding the
 		// segment's end first. At most one can match.
-		rest := path[start:]
-		lo, hi := 0, len(n.kids)
-		if n.jump != nil {
-			e := n.jump[rest[0]]
-			lo = int(e >> 8)
-			hi = lo + int(e&0xff)
-		}
-		// Up to 8 bytes of each candidate compare in one word; only longer
-		// texts compare the rest, a word at a time too.
-		var r8 uint64
-		switch {
-		case len(rest) >= 8:
-			r8 = load8(rest)
-		case len(path) >= 8:
-			// rest ends the path: its bytes are the top of the path's last
-			// word, shifted down (the zeros above are masked or compared).
-			r8 = load8(path[len(path)-8:]) >> (64 - 8*len(rest))
-		default:
-			r8 = headShort(rest)
-		}
-		for _, k := range n.kids[lo:hi] {
-			if r8&k.mask != k.head {
-				continue
-			}
-			l := len(k.text)
-			if len(rest) < l || l > 8 && !sameAfter8(rest, k.text) {
-				continue
-			}
-			ch := k.next
-			if len(rest) == l {
+		if ch, l := n.scan(path, start); ch != nil {
+			if start+l == len(path) {
 				if ch.route != nil {
 					return ch.route
 				}
-				break
-			}
-			if rest[l] != '/' {
-				continue
-			}
-			if len(n.params) == 0 {
+			} else if len(n.params) == 0 {
 				n, start = ch, start+l+1
 				continue walk
+			} else {
+				mark := len(*vals)
+				if r := ch.match(path, start+l+1, raw, vals); r != nil {
+					return r
+				}
+				*vals = (*vals)[:mark]
 			}
-			mark := len(*vals)
-			if r := ch.match(path, start+l+1, raw, vals); r != nil {
-				return r
-			}
-			*vals = (*vals)[:mark]
-			break
 		}
 		if len(n.params) == 0 {
 			return nil // no static child matched, and nothing else could
@@ -305,17 +298,66 @@ walk:
 	}
 }
 
+// scan finds the static child whose text path[start:] starts with, up to
+// the end of the path or a "/", and returns it with the text's length; nil
+// when there is none. Texts start with distinct segments, so at most one
+// matches.
+func (n *node) scan(path string, start int) (*node, int) {
+	rest := path[start:]
+	kids := n.kids
+	if n.jump != nil {
+		e := n.jump[rest[0]]
+		kids = kids[e>>8 : e>>8+e&0xff]
+	}
+	// Up to 8 bytes of each candidate compare in one word; only longer
+	// texts compare the rest, a word at a time too.
+	var r8 uint64
+	switch n := len(rest); {
+	case n >= 8:
+		r8 = wordAt(unsafe.StringData(path), start)
+	case len(path) >= 8:
+		// rest ends the path: its bytes are the top of the path's last
+		// word, shifted down (the zeros above are masked or compared).
+		r8 = wordAt(unsafe.StringData(path), len(path)-8) >> ((64 - 8*n) & 63)
+	default:
+		r8 = headShort(rest)
+	}
+	for i := range kids {
+		k := &kids[i]
+		if r8&k.mask != k.head {
+			continue
+		}
+		l := len(k.text)
+		if l > len(rest) || l > 8 && !sameAfter8(rest, k.text) || l < len(rest) && rest[l] != '/' {
+			continue
+		}
+		return k.next, l
+	}
+	return nil, 0
+}
+
 // sameAfter8 reports whether rest[8:len(text)] equals text[8:], for a text
 // longer than 8 bytes whose first 8 bytes rest already matches and a rest
-// at least as long: 8 bytes at a time, the last word overlapping.
+// at least as long: 8 bytes at a time from the end, the first word
+// overlapping what the head compared.
 func sameAfter8(rest, text string) bool {
-	l := len(text)
-	for i := 8; i+8 < l; i += 8 {
-		if load8(rest[i:]) != load8(text[i:]) {
+	p, q := unsafe.StringData(rest), unsafe.StringData(text)
+	for i := len(text) - 8; ; i -= 8 {
+		if wordAt(p, i) != wordAt(q, i) {
 			return false
 		}
+		if i <= 8 {
+			return true
+		}
 	}
-	return load8(rest[l-8:]) == load8(text[l-8:])
+}
+
+// wordAt reads the 8 bytes at p+i as a little-endian word, in one load
+// where the platform allows unaligned loads. The caller guarantees the 8
+// bytes lie within the string p points into; checking that here again
+// would double the cost of a comparison.
+func wordAt(p *byte, i int) uint64 {
+	return binary.LittleEndian.Uint64(unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(p), i)), 8))
 }
 
 // matchSegment is match for what the fast walk leaves: it finds the

@@ -89,6 +89,14 @@ func fuzzTable() [][2]string {
 		{"DELETE", "/files/<path:p>"},
 		{"GET", "/m/<v>/x"},
 		{"GET", "/j/<int:n>"},
+		// Static texts of 15, 16 and 17 bytes, alone on their way (compared
+		// a word at a time) and among others.
+		{"OPTIONS", "/o/<x>/long-segment-text-here/end"},
+		{"DELETE", "/static/route/here/and/more"},
+		{"DELETE", "/static/route/hereafter/<x>"},
+		{"GET", "/abcdefgh1234567/<x>"},
+		{"GET", "/abcdefgh12345678/<x>"},
+		{"GET", "/abcdefgh123456789"},
 	}
 	for i := range 300 {
 		t = append(t, [2]string{"GET", fmt.Sprintf("/m/k%d", i)})
@@ -489,7 +497,10 @@ var fuzzSeeds = []string{
 	"/a%20b/x", "/dot.ted/x", "/h/1", "/h/x", "/o/x", "/p/x", "/p/x/", "/p/only", "/m/k137", "/m/k137/x", "/m/k/x",
 	"/j/ab", "/j/jj", "/j/7", "/j/zz", "/users//x", "/a/./b", "/a/../b", "/a/b/..", "/%2E%2E/x", "/users/%2e",
 	"/files/a/%2E%2E/b", "/users/a%2Fb", "/files/a%2Fb/c", "/files/%2Fa", "//evil.com/", "/%09/./x", "/%", "/%zz",
-	"/users/%6Eew",
+	"/users/%6Eew", "/o/x/long-segment-text-here/end", "/o/x/long-segment-text-here/enD", "/o/x/long-segment-text-herE/end",
+	"/o/x/long-segment-text-here", "/static/route/here/and/more", "/static/route/here/and/mor", "/static/route/hereafter/x",
+	"/static/route/hereafte/x", "/abcdefgh1234567/x", "/abcdefgh12345678/x", "/abcdefgh123456789", "/abcdefgh123456780",
+	"/abcdefgh1234567", "/abcdefgh12345678", "/s", "/st", "/stat",
 }
 
 func FuzzRouter(f *testing.F) {
