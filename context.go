@@ -19,14 +19,12 @@ type Context struct {
 
 	app    *App
 	route  *Route
-	scopes []*scaffold // error handlers and hooks: blueprints innermost first, then the app
-	params []string    // variable values, in the order of route.parsed.names
+	params []string // variable values, in the order of route.parsed.names
 	keys   map[string]any
 	resp   Response
 
-	hooks     bool // the scopes have AfterRequest or TeardownRequest hooks
 	afterDone bool // AfterRequest hooks have run
-	done      bool // ServeHTTP finished normally (release has nothing to recover)
+	done      bool // ServeHTTP finished normally (nothing to recover)
 	// interrupted is set by Response.Interrupt, possibly while the handler
 	// runs on another goroutine (middleware.Timeout): from then on no
 	// Response of the request runs the hooks.
@@ -60,9 +58,11 @@ type contextState struct {
 	wrapErr    error // error of the Flagon chain run inside a net/http middleware
 
 	// set by the router for the special answers (404, 405, redirects, OPTIONS)
-	outcome  outcome
-	allow    []string
-	location string
+	missScopes []*scaffold // the scopes of the blueprint a missed path falls under
+	missHooks  bool        // they have AfterRequest or TeardownRequest hooks
+	outcome    outcome
+	allow      []string
+	location   string
 }
 
 // none is the contextState of a request that has not written any: reads go
@@ -112,7 +112,31 @@ func (c *Context) reset(w http.ResponseWriter, r *http.Request) {
 	c.Request = r
 	c.resp.w, c.resp.c, c.resp.status = w, c, http.StatusOK
 	c.Response = &c.resp
-	c.scopes, c.hooks = a.appScopes, a.appHooks
+}
+
+// scopes returns the request's error handlers and hooks, blueprints
+// innermost first, then the app: the matched route's, else those of the
+// blueprint a missed path falls under, else the app's.
+func (c *Context) scopes() []*scaffold {
+	if c.route != nil {
+		return c.route.scopes
+	}
+	if c.x != nil && c.x.missScopes != nil {
+		return c.x.missScopes
+	}
+	return c.app.appScopes
+}
+
+// hooks reports whether the request's scopes have AfterRequest or
+// TeardownRequest hooks, so requests without them skip the loops.
+func (c *Context) hooks() bool {
+	if c.route != nil {
+		return c.route.hooks
+	}
+	if c.x != nil && c.x.missScopes != nil {
+		return c.x.missHooks
+	}
+	return c.app.appHooks
 }
 
 // clearUsed empties what the previous request put in the g map and the

@@ -86,14 +86,14 @@ func TestResetClearsEveryField(t *testing.T) {
 	assert.Same(t, spare, c.spare, "the rare state's storage is kept")
 	assert.True(t, reflect.ValueOf(*c.spare).IsZero(), "and cleared: %+v", *c.spare)
 	assert.Nil(t, c.x)
-	assert.Equal(t, a.appScopes, c.scopes)
-	assert.Equal(t, a.appHooks, c.hooks)
+	assert.Equal(t, a.appScopes, c.scopes())
+	assert.Equal(t, a.appHooks, c.hooks())
 	assert.Equal(t, http.ResponseWriter(w), c.resp.w)
 	assert.Same(t, c, c.resp.c)
 	assert.Equal(t, http.StatusOK, c.resp.status)
 
 	carried := map[string]bool{"Request": true, "Response": true, "app": true, "keys": true, "params": true,
-		"spare": true, "scopes": true, "hooks": true, "resp": true}
+		"spare": true, "resp": true}
 	v := reflect.ValueOf(c).Elem()
 	for i := range v.NumField() {
 		if name := v.Type().Field(i).Name; !carried[name] {

@@ -25,11 +25,19 @@ const (
 // net/http to abort the connection.
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !a.ready.Load() {
-		a.once.Do(a.freeze)
+		a.start()
 	}
 	c := a.pool.Get().(*Context)
 	c.reset(w, r)
-	defer a.release(c)
+	defer func() {
+		// After a normal end the Context goes back to the pool; after a
+		// panic that got past the chain, rescue answers it.
+		if c.done {
+			a.pool.Put(c)
+			return
+		}
+		a.rescue(c, recover())
+	}()
 	// The common case inline: a path in its default escaping, matched in
 	// the method's own tree by a route without a <path:...> variable.
 	// Everything else, misses included, is dispatch's, from the start.
@@ -42,8 +50,6 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var err error
 	if rt != nil && !rt.rest {
 		c.route = rt
-		c.scopes = rt.scopes
-		c.hooks = rt.hooks
 		if r.ContentLength != 0 && a.Config.MaxBodyBytes > 0 {
 			err = a.limitBody(c)
 		}
@@ -54,7 +60,7 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		c.params = c.params[:0]
 		err = a.dispatch(c)
 	}
-	if err != nil || c.hooks || c.x != nil || c.resp.written || c.resp.hijacked || c.interrupted.Load() {
+	if err != nil || c.hooks() || c.x != nil || c.resp.written || c.resp.hijacked || c.interrupted.Load() {
 		if err != nil && !c.get().errHandled {
 			a.handleError(c, err)
 		}
@@ -72,17 +78,15 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Handler returns the app as an http.Handler.
 func (a *App) Handler() http.Handler { return a }
 
-// release is ServeHTTP's deferred end. After a normal end it returns the
-// Context to the pool. After a panic that got past the chain it answers
-// 500 through the error handlers and finishes the request, then re-panics
-// http.ErrAbortHandler for net/http (that Context is left to the garbage
-// collector, as is one whose goroutine called runtime.Goexit).
-func (a *App) release(c *Context) {
-	if c.done {
-		a.pool.Put(c)
-		return
-	}
-	p := recover()
+// start freezes the app on its first request (see freeze).
+func (a *App) start() { a.once.Do(a.freeze) }
+
+// rescue ends a request whose chain panicked with p (recovered by
+// ServeHTTP's deferred function): it answers 500 through the error
+// handlers, finishes the request and returns the Context to the pool, or
+// re-panics http.ErrAbortHandler for net/http (that Context is left to the
+// garbage collector, as is one whose goroutine called runtime.Goexit).
+func (a *App) rescue(c *Context, p any) {
 	if p == nil {
 		return // runtime.Goexit: nothing to answer
 	}
@@ -133,8 +137,6 @@ func (a *App) dispatch(c *Context) error {
 			return a.redirectClean(c, path)
 		}
 		c.route = rt
-		c.scopes = rt.scopes
-		c.hooks = rt.hooks
 		if r.ContentLength != 0 && a.Config.MaxBodyBytes > 0 {
 			if err := a.limitBody(c); err != nil {
 				return err
@@ -171,8 +173,6 @@ func (a *App) preflightRoute(c *Context, path string, raw bool) *Route {
 		return nil
 	}
 	c.route = rt
-	c.scopes = rt.scopes
-	c.hooks = rt.hooks
 	return rt
 }
 
@@ -232,8 +232,8 @@ func (a *App) miss(c *Context, path string, raw bool) {
 	} else {
 		x.outcome = outcomeNotFound
 	}
-	c.scopes = a.scopesFor(path)
-	c.hooks = hasHooks(c.scopes)
+	x.missScopes = a.scopesFor(path)
+	x.missHooks = hasHooks(x.missScopes)
 }
 
 // scopesFor returns the error scopes for a path no route handles: those of
@@ -427,8 +427,8 @@ func (c *Context) runAfter() {
 		return
 	}
 	c.afterDone = true
-	if c.hooks {
-		for _, s := range c.scopes {
+	if c.hooks() {
+		for _, s := range c.scopes() {
 			for i := len(s.after) - 1; i >= 0; i-- {
 				s.after[i](c)
 			}
@@ -446,11 +446,11 @@ func (a *App) finish(c *Context, err error) {
 	if !c.resp.written && !c.resp.hijacked {
 		c.resp.WriteHeader(c.resp.status)
 	}
-	if c.hooks {
+	if c.hooks() {
 		if e := c.get().err; e != nil {
 			err = e
 		}
-		for _, s := range c.scopes {
+		for _, s := range c.scopes() {
 			for i := len(s.teardown) - 1; i >= 0; i-- {
 				a.runTeardown(c, s.teardown[i], err)
 			}

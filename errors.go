@@ -95,7 +95,7 @@ func (a *App) handleError(c *Context, err error) {
 			a.logger().Error("flagon: request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "status", code, "error", err.Error())
 		}
 	}
-	for _, s := range c.scopes {
+	for _, s := range c.scopes() {
 		if h := s.codes[code]; h != nil {
 			a.runErrorHandler(c, err, func() error { return h(c, err) })
 			return

@@ -38,7 +38,7 @@ func (r *Response) WriteHeader(code int) {
 	}
 	r.status = code
 	if c := r.c; c != nil && !c.interrupted.Load() && !c.afterDone {
-		if c.hooks || c.x != nil && c.x.session != nil {
+		if c.hooks() || c.x != nil && c.x.session != nil {
 			c.runAfter()
 			if r.written {
 				return // a hook answered instead (a session that could not be saved)

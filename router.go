@@ -101,6 +101,9 @@ func head8(s string) uint64 {
 	if len(s) >= 8 {
 		return load8(s)
 	}
+	if s == "" {
+		return 0
+	}
 	return headShort(s)
 }
 
@@ -112,17 +115,14 @@ func load8(s string) uint64 {
 	return binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s), 8))
 }
 
-// headShort is head8 for a string shorter than 8 bytes. Overlapping loads
-// OR the same bytes into the same places, so two loads cover any length.
+// headShort is head8 for a string of 1 to 7 bytes. Overlapping loads OR
+// the same bytes into the same places, so two loads cover any length.
 func headShort(s string) uint64 {
 	n := len(s)
-	switch {
-	case n >= 4:
-		return load4(s) | load4(s[n-4:])<<(8*(n-4))
-	case n > 0:
-		return uint64(s[0]) | uint64(s[n/2])<<(8*(n/2)) | uint64(s[n-1])<<(8*(n-1))
+	if n >= 4 {
+		return load4(s) | load4(s[n-4:])<<((8*n-32)&63)
 	}
-	return 0
+	return uint64(s[0]) | uint64(s[n/2])<<((8*(n/2))&63) | uint64(s[n-1])<<((8*n-8)&63)
 }
 
 // load4 packs the first 4 bytes of s into a little-endian word.
