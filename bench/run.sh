@@ -35,11 +35,20 @@ if command -v wrk >/dev/null; then
 	done
 fi
 
+instr=()
+if command -v valgrind >/dev/null; then
+	echo "== instructions per op (valgrind)"
+	bash instructions.sh | tee results/instructions.txt
+	instr=(-instr results/instructions.txt)
+else
+	echo "== valgrind not installed: no instruction counts"
+fi
+
 echo "== benchstat"
 benchstat -col /framework results/bench.txt > results/benchstat.txt 2>/dev/null || benchstat results/bench.txt > results/benchstat.txt
 cat results/benchstat.txt | head -50
 
 machine="$(go version | cut -d' ' -f3-), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 cat results/bench.txt results/e2e.txt > results/all.txt
-go run ./cmd/report -in results/all.txt -machine "$machine" > ../docs/benchmarks.md
+go run ./cmd/report -in results/all.txt -machine "$machine" "${instr[@]}" > ../docs/benchmarks.md
 echo "== wrote docs/benchmarks.md"

@@ -27,6 +27,7 @@ var line = regexp.MustCompile(`^Benchmark(\S+?)/(\S+?)(-\d+)?\s+\d+\s+(.*)$`)
 func main() {
 	in := flag.String("in", "", "raw go test -bench output")
 	machine := flag.String("machine", "", "description of the machine")
+	instr := flag.String("instr", "", "output of instructions.sh (optional)")
 	flag.Parse()
 	f, err := os.Open(*in)
 	if err != nil {
@@ -35,6 +36,73 @@ func main() {
 	defer f.Close()
 	data, order := parse(f)
 	write(os.Stdout, data, order, *machine)
+	if *instr != "" {
+		in, err := os.Open(*instr)
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer in.Close()
+		writeInstructions(os.Stdout, in)
+	}
+}
+
+// instructionFrameworks are the columns of the instructions table.
+var instructionFrameworks = []string{"flagon", "gin", "echo", "chi", "httprouter", "gorillamux", "servemux"}
+
+// writeInstructions writes the "<workload> <framework> <count>" lines of
+// instructions.sh as one table with Flagon's ratios to Gin and httprouter.
+func writeInstructions(w io.Writer, r io.Reader) {
+	counts := map[string]map[string]float64{}
+	var order []string
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) != 3 {
+			continue
+		}
+		v, err := strconv.ParseFloat(f[2], 64)
+		if err != nil {
+			continue
+		}
+		if counts[f[0]] == nil {
+			counts[f[0]] = map[string]float64{}
+			order = append(order, f[0])
+		}
+		counts[f[0]][f[1]] = v
+	}
+	if len(order) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "## Instructions per op")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Instructions executed per op, counted by valgrind (callgrind) with")
+	fmt.Fprintln(w, "`bench/instructions.sh`: unlike ns/op, the count does not move with the load of")
+	fmt.Fprintln(w, "a shared machine, so small differences are real. It is not time (a cache miss")
+	fmt.Fprintln(w, "costs more than an add), but on these in-cache workloads it tracks ns/op closely.")
+	fmt.Fprintln(w)
+	fmt.Fprint(w, "| workload |")
+	for _, fw := range instructionFrameworks {
+		fmt.Fprintf(w, " %s |", fw)
+	}
+	fmt.Fprintln(w, " Flagon ÷ gin | Flagon ÷ httprouter |")
+	fmt.Fprint(w, "|---|")
+	for range len(instructionFrameworks) + 2 {
+		fmt.Fprint(w, "---:|")
+	}
+	fmt.Fprintln(w)
+	for _, work := range order {
+		c := counts[work]
+		fmt.Fprintf(w, "| %s |", work)
+		for _, fw := range instructionFrameworks {
+			if v, ok := c[fw]; ok {
+				fmt.Fprintf(w, " %.0f |", v)
+			} else {
+				fmt.Fprint(w, " – |")
+			}
+		}
+		fmt.Fprintf(w, " %s | %s |\n", ratio(c["flagon"], c["gin"]), ratio(c["flagon"], c["httprouter"]))
+	}
+	fmt.Fprintln(w)
 }
 
 func parse(r io.Reader) (map[string]map[string]sample, []string) {
@@ -99,6 +167,7 @@ func write(w io.Writer, data map[string]map[string]sample, order []string, machi
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "```sh")
 	fmt.Fprintln(w, "bash bench/run.sh            # full run, regenerates this page")
+	fmt.Fprintln(w, "bash bench/instructions.sh   # instruction counts only (needs valgrind; run.sh includes them when it is installed)")
 	fmt.Fprintln(w, "cd bench && go test -run TestDispatch ./...   # correctness only")
 	fmt.Fprintln(w, "```")
 	fmt.Fprintln(w)

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Counts the instructions each framework executes per op on the router
+# workloads, under valgrind (callgrind): a deterministic measure, unlike
+# ns/op on a shared and noisy machine. Needs valgrind; prints
+# "<workload> <framework> <instructions per op>" lines.
+#   bash bench/instructions.sh > results/instructions.txt
+set -euo pipefail
+cd "$(dirname "$0")"
+command -v valgrind >/dev/null || { echo "instructions: valgrind is not installed" >&2; exit 1; }
+mkdir -p results
+go test -c -o results/bench.test .
+frameworks=${FRAMEWORKS:-"flagon gin echo chi httprouter gorillamux servemux"}
+for work in Static Param1 Param5 Param20 GitHubAll HelloText; do
+	n=20000
+	[ "$work" = GitHubAll ] && n=200
+	for fw in $frameworks; do
+		out=results/callgrind.$work.$fw.out
+		# Go's asynchronous preemption signals upset callgrind; one P keeps
+		# the run to the benchmark's goroutine.
+		GODEBUG=asyncpreemptoff=1 GOMAXPROCS=1 valgrind --tool=callgrind --callgrind-out-file="$out" \
+			results/bench.test -test.run '^$' -test.bench "^Benchmark$work\$/$fw\$" -test.benchtime "${n}x" >/dev/null 2>&1
+		# The benchmark loop's inclusive count over its iterations (n plus
+		# the one b.Loop runs first).
+		ir=$(callgrind_annotate --inclusive=yes "$out" 2>/dev/null | awk '/bench\.benchRequests/ && !done { gsub(",", "", $1); print $1; done = 1 }')
+		echo "$work $fw $((ir / (n + 1)))"
+	done
+done
