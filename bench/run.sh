@@ -20,19 +20,36 @@ go test -run '^$' -bench '^Benchmark(GitHubAll|ParseAll|GPlusAll|Static|Param1|P
 	-benchmem -count "$COUNT" -benchtime "$BENCHTIME" -timeout 60m . | tee results/bench.txt
 
 echo "== end to end over loopback (-count $E2E_COUNT, $E2E_DURATION each)"
-go test -run '^$' -bench '^BenchmarkE2EHello$' -count "$E2E_COUNT" -timeout 30m . | tee results/e2e.txt
+go test -run '^$' -bench '^BenchmarkE2EHello$' -benchtime 1x -count "$E2E_COUNT" -timeout 30m . | tee results/e2e.txt
 
 if command -v wrk >/dev/null; then
-	echo "== wrk against each framework"
+	echo "== wrk against each framework ($E2E_COUNT rounds of $E2E_DURATION, in turns)"
 	go build -o results/serve ./cmd/serve
-	: > results/wrk.txt
-	for fw in nethttp flagon gin echo chi httprouter gorillamux servemux; do
-		results/serve -fw "$fw" -addr 127.0.0.1:18080 & pid=$!
-		sleep 0.5
-		echo "## $fw" >> results/wrk.txt
-		wrk -t2 -c16 -d"${E2E_DURATION}" http://127.0.0.1:18080/ >> results/wrk.txt || true
-		kill "$pid"; wait "$pid" 2>/dev/null || true
+	fws=(nethttp flagon gin echo chi httprouter gorillamux servemux)
+	pids=()
+	for i in "${!fws[@]}"; do
+		results/serve -fw "${fws[$i]}" -addr "127.0.0.1:$((18080 + i))" & pids+=($!)
 	done
+	trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+	sleep 1
+	for i in "${!fws[@]}"; do # warm up
+		wrk -t2 -c16 -d1s "http://127.0.0.1:$((18080 + i))/" >/dev/null
+	done
+	: > results/wrk.txt
+	for round in $(seq "$E2E_COUNT"); do
+		for j in "${!fws[@]}"; do
+			i=$(((j + round) % ${#fws[@]})) # a rotating order: drift falls on all
+			rps=$(wrk -t2 -c16 -d"$E2E_DURATION" "http://127.0.0.1:$((18080 + i))/" | awk '/^Requests\/sec:/ { print $2 }')
+			# In go test -bench format, so the report reads it like the rest.
+			awk -v fw="${fws[$i]}" -v rps="$rps" 'BEGIN { printf "BenchmarkE2EHelloWrk/%s-2 1 %.0f ns/op %.0f req/s\n", fw, 1e9 / rps, rps }' | tee -a results/wrk.txt
+		done
+	done
+	kill "${pids[@]}" 2>/dev/null || true
+	wait 2>/dev/null || true
+	trap - EXIT
+else
+	: > results/wrk.txt
+	echo "== wrk not installed: no wrk runs"
 fi
 
 instr=()
@@ -49,6 +66,6 @@ benchstat -col /framework results/bench.txt > results/benchstat.txt 2>/dev/null 
 cat results/benchstat.txt | head -50
 
 machine="$(go version | cut -d' ' -f3-), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-cat results/bench.txt results/e2e.txt > results/all.txt
+cat results/bench.txt results/e2e.txt results/wrk.txt > results/all.txt
 go run ./cmd/report -in results/all.txt -machine "$machine" "${instr[@]}" > ../docs/benchmarks.md
 echo "== wrote docs/benchmarks.md"
