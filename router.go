@@ -112,7 +112,7 @@ func head8(s string) uint64 {
 // its length) lets the compiler make it one load, which it does not do for
 // byte-by-byte string indexing once inlined.
 func load8(s string) uint64 {
-	return binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s), 8))
+	return binary.LittleEndian.Uint64((*[8]byte)(unsafe.Pointer(unsafe.StringData(s)))[:])
 }
 
 // headShort is head8 for a string of 1 to 7 bytes. Overlapping loads OR
@@ -127,7 +127,7 @@ func headShort(s string) uint64 {
 
 // load4 packs the first 4 bytes of s into a little-endian word.
 func load4(s string) uint64 {
-	return uint64(binary.LittleEndian.Uint32(unsafe.Slice(unsafe.StringData(s), 4)))
+	return uint64(binary.LittleEndian.Uint32((*[4]byte)(unsafe.Pointer(unsafe.StringData(s)))[:]))
 }
 
 // compact prepares every tree for lookups; see node.compact.
@@ -357,7 +357,7 @@ func sameAfter8(rest, text string) bool {
 // bytes lie within the string p points into; checking that here again
 // would double the cost of a comparison.
 func wordAt(p *byte, i int) uint64 {
-	return binary.LittleEndian.Uint64(unsafe.Slice((*byte)(unsafe.Add(unsafe.Pointer(p), i)), 8))
+	return binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(unsafe.Pointer(p), i))[:])
 }
 
 // matchSegment is match for what the fast walk leaves: it finds the
