@@ -228,11 +228,13 @@ func (n *node) match(path string, start int, raw bool, vals *[]string) *Route {
 walk:
 	for {
 		if p := n.single; p != nil {
-			end := start
-			for end < len(path) && path[end] != '/' { // segments are short: a loop beats IndexByte
-				end++
+			// Segments are short: a loop beats IndexByte. Counting from 0
+			// over rest lets the compiler drop the bounds checks.
+			rest, i := path[start:], 0
+			for i < len(rest) && rest[i] != '/' {
+				i++
 			}
-			seg := path[start:end]
+			seg, end := rest[:i], start+i
 			if seg == "" || seg[0] == '.' && (len(seg) == 1 || seg == "..") || p.spec.kind != kindString && !p.accepts(seg) {
 				return nil
 			}
