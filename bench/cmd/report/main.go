@@ -14,6 +14,7 @@ import (
 	"log"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -83,16 +84,7 @@ func writeInstructions(w io.Writer, r io.Reader) {
 	fmt.Fprintln(w, "costs the server process, net/http's own parsing and writing included (`nethttp`")
 	fmt.Fprintln(w, "is a bare `http.HandlerFunc`); garbage collection moves it by about 1%.")
 	fmt.Fprintln(w)
-	fmt.Fprint(w, "| workload |")
-	for _, fw := range instructionFrameworks {
-		fmt.Fprintf(w, " %s |", fw)
-	}
-	fmt.Fprintln(w, " Flagon ÷ gin | Flagon ÷ httprouter | Flagon ÷ nethttp |")
-	fmt.Fprint(w, "|---|")
-	for range len(instructionFrameworks) + 3 {
-		fmt.Fprint(w, "---:|")
-	}
-	fmt.Fprintln(w)
+	writeHeader(w, "workload", append(slices.Clone(instructionFrameworks), "Flagon ÷ gin", "Flagon ÷ httprouter", "Flagon ÷ nethttp"))
 	for _, work := range order {
 		c := counts[work]
 		fmt.Fprintf(w, "| %s |", work)
@@ -240,20 +232,11 @@ func writeMiddleware(w io.Writer, data map[string]map[string]sample, order []str
 	fmt.Fprintln(w, "the framework has no such middleware. `Compress` sends 4 KB of text, which all")
 	fmt.Fprintln(w, "compress; on `CompressHello` Flagon's MinLength sends the 13 bytes as they are.")
 	fmt.Fprintln(w)
-	fmt.Fprint(w, "| middleware |")
-	for _, fw := range middlewareFrameworks {
-		fmt.Fprintf(w, " %s |", fw)
-	}
-	fmt.Fprint(w, " Flagon adds (ns/op) |")
+	cols := append(slices.Clone(middlewareFrameworks), "Flagon adds (ns/op)")
 	for _, fw := range middlewareFrameworks[1:] {
-		fmt.Fprintf(w, " Flagon ÷ %s |", fw)
+		cols = append(cols, "Flagon ÷ "+fw)
 	}
-	fmt.Fprintln(w)
-	fmt.Fprint(w, "|---|")
-	for range len(middlewareFrameworks) * 2 {
-		fmt.Fprint(w, "---:|")
-	}
-	fmt.Fprintln(w)
+	writeHeader(w, "middleware", cols)
 	none := median(data["Middleware/None"]["flagon"]["ns/op"])
 	for _, work := range order {
 		name, ok := strings.CutPrefix(work, "Middleware/")
@@ -280,6 +263,20 @@ func writeMiddleware(w io.Writer, data map[string]map[string]sample, order []str
 			fmt.Fprintf(w, " %s |", ratio(fl, median(fws[fw]["ns/op"])))
 		}
 		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w)
+}
+
+// writeHeader writes the header of a Markdown table: first, then cols, all
+// but the first column right-aligned.
+func writeHeader(w io.Writer, first string, cols []string) {
+	fmt.Fprintf(w, "| %s |", first)
+	for _, c := range cols {
+		fmt.Fprintf(w, " %s |", c)
+	}
+	fmt.Fprint(w, "\n|---|")
+	for range cols {
+		fmt.Fprint(w, "---:|")
 	}
 	fmt.Fprintln(w)
 }
