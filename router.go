@@ -125,7 +125,8 @@ func headShort(s string) uint64 {
 	return uint64(s[0]) | uint64(s[n/2])<<((8*(n/2))&63) | uint64(s[n-1])<<((8*n-8)&63)
 }
 
-// load4 packs the first 4 bytes of s into a little-endian word.
+// load4 packs the first 4 bytes of s, which has at least 4, into a
+// little-endian word, in one load.
 func load4(s string) uint64 {
 	return uint64(binary.LittleEndian.Uint32((*[4]byte)(unsafe.Pointer(unsafe.StringData(s)))[:]))
 }
