@@ -96,22 +96,23 @@ func (a *App) newContext() *Context {
 	return c
 }
 
-// reset prepares a pooled Context for a new request. The whole struct is
-// overwritten at once, so no field of the previous request can survive
-// into this one, even a field added later; the rare state is cleared when
-// the previous request wrote it. Only the allocations worth keeping (the g
-// map, the params array, the rare state's storage) are carried over,
-// emptied.
+// reset prepares a pooled Context for a new request: every field is set,
+// the ones kept across requests (the app, the g map and the params array,
+// emptied, and the rare state's storage) as well as the rest; what a
+// request put in the g map and the rare state was cleared when its Context
+// went back to the pool (see App.recycle). TestResetClearsEveryField fills
+// every field and checks that none of the previous request survives
+// recycle and reset, so a field added later that they forget fails it.
 func (c *Context) reset(w http.ResponseWriter, r *http.Request) {
-	if c.x != nil || len(c.keys) > 0 {
-		c.clearUsed()
-	}
-	a, keys, params, spare := c.app, c.keys, c.params[:0], c.spare
-	*c = Context{} // zeroed in place: a literal naming c would be built on the stack and copied
-	c.app, c.keys, c.params, c.spare = a, keys, params, spare
 	c.Request = r
-	c.resp.w, c.resp.c, c.resp.status = w, c, http.StatusOK
 	c.Response = &c.resp
+	c.route = nil
+	c.params = c.params[:0]
+	c.resp = Response{w: w, c: c, status: http.StatusOK}
+	c.afterDone, c.done = false, false
+	if c.interrupted.Load() {
+		c.interrupted.Store(false)
+	}
 }
 
 // scopes returns the request's error handlers and hooks, blueprints
@@ -139,12 +140,22 @@ func (c *Context) hooks() bool {
 	return c.app.appHooks
 }
 
-// clearUsed empties what the previous request put in the g map and the
-// rare state, keeping their storage.
+// recycle returns c to the pool, first emptying what its request put in
+// the g map and the rare state, so no value of one request (a session above
+// all) is reachable from the next.
+func (a *App) recycle(c *Context) {
+	c.clearUsed()
+	a.pool.Put(c)
+}
+
+// clearUsed empties the g map and the rare state, keeping their storage.
 func (c *Context) clearUsed() {
-	clear(c.keys)
+	if len(c.keys) > 0 {
+		clear(c.keys)
+	}
 	if c.x != nil {
 		*c.x = contextState{}
+		c.x = nil
 	}
 }
 

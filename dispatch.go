@@ -33,7 +33,7 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// After a normal end the Context goes back to the pool; after a
 		// panic that got past the chain, rescue answers it.
 		if c.done {
-			a.pool.Put(c)
+			a.recycle(c)
 			return
 		}
 		a.rescue(c, recover())
@@ -102,7 +102,7 @@ func (a *App) rescue(c *Context, p any) {
 	if p != nil {
 		panic(p)
 	}
-	a.pool.Put(c)
+	a.recycle(c)
 }
 
 // dispatch finds the route and runs its chain, or the special chain for
