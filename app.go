@@ -43,6 +43,7 @@ type App struct {
 	appHooks   bool       // the app has AfterRequest or TeardownRequest hooks
 
 	once      sync.Once
+	startErr  error       // why freezing failed (see start)
 	serving   atomic.Bool // registration is closed (set first thing in freeze)
 	ready     atomic.Bool // chains are composed (set last thing in freeze)
 	special   HandlerFunc // 404, 405, redirects, OPTIONS: through app middleware
@@ -58,7 +59,8 @@ type App struct {
 	staticDone bool // ensureStatic ran
 
 	srvMu   sync.Mutex
-	servers []*http.Server
+	servers map[*http.Server]*drain // served by Run and Serve, for Shutdown
+	closed  bool                    // Shutdown was called
 
 	validateOnce sync.Once
 	validate     *validator.Validate // see Validator

@@ -22,6 +22,7 @@ type Context struct {
 	params []string // variable values, in the order of route.parsed.names
 	keys   map[string]any
 	resp   Response
+	body   requestBody // the request's body as handlers read it (see admitBody)
 
 	afterDone bool // AfterRequest hooks have run
 	done      bool // ServeHTTP finished normally (nothing to recover)
@@ -108,7 +109,8 @@ func (c *Context) reset(w http.ResponseWriter, r *http.Request) {
 	c.Response = &c.resp
 	c.route = nil
 	c.params = c.params[:0]
-	c.resp = Response{w: w, c: c, status: http.StatusOK}
+	head := r.Method == http.MethodHead
+	c.resp = Response{w: w, c: c, status: http.StatusOK, discard: head, head: head}
 	c.afterDone, c.done = false, false
 	if c.interrupted.Load() {
 		c.interrupted.Store(false)
@@ -150,6 +152,9 @@ func (a *App) recycle(c *Context) {
 
 // clearUsed empties the g map and the rare state, keeping their storage.
 func (c *Context) clearUsed() {
+	if c.body.rc != nil {
+		c.body = requestBody{}
+	}
 	if len(c.keys) > 0 {
 		clear(c.keys)
 	}

@@ -2,6 +2,7 @@ package flagon
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -38,7 +39,7 @@ func fill(t *testing.T, v reflect.Value) {
 		m.SetMapIndex(reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem())
 		v.Set(m)
 	case reflect.Interface:
-		for _, x := range []any{errors.New("stale"), httptest.NewRecorder()} {
+		for _, x := range []any{errors.New("stale"), httptest.NewRecorder(), io.NopCloser(strings.NewReader("stale"))} {
 			if reflect.TypeOf(x).Implements(v.Type()) {
 				v.Set(reflect.ValueOf(x))
 				return

@@ -17,15 +17,21 @@ const (
 	outcomeBadRequest
 )
 
-// ServeHTTP dispatches the request to its route. The first call freezes the
-// app: handler chains are composed then, and registering afterwards panics.
+// ServeHTTP answers the request. It is the one way through the app for
+// every request: take a pooled Context, choose the chain (route picks the
+// matched route's, or the special chain of the router's own answers), run
+// it, and end the request (end). The first call freezes the app: handler
+// chains are composed then, and registering afterwards panics.
 //
 // It guarantees the end of the request: a response is sent, teardown hooks
 // run (also after a panic), and http.ErrAbortHandler is re-panicked for
 // net/http to abort the connection.
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !a.ready.Load() {
-		a.start()
+		if err := a.start(); err != nil {
+			a.refuse(w, r, err)
+			return
+		}
 	}
 	c := a.pool.Get().(*Context)
 	c.reset(w, r)
@@ -38,36 +44,13 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		a.rescue(c, recover())
 	}()
-	// The common case inline: a path in its default escaping, matched in
-	// the method's own tree by a route without a <path:...> variable.
-	// Everything else, misses included, is dispatch's, from the start.
-	var rt *Route
-	if path := r.URL.Path; r.URL.RawPath == "" && path != "" && path[0] == '/' {
-		if i := methodIndex(r.Method); i >= 0 && a.router.trees[i] != nil {
-			rt = a.router.trees[i].match(path, 1, false, &c.params)
-		}
-	}
-	var err error
-	if rt != nil && !rt.rest {
-		c.route = rt
-		if r.ContentLength != 0 && a.Config.MaxBodyBytes > 0 {
-			err = a.limitBody(c)
-		}
-		if err == nil {
-			err = rt.chain(c)
-		}
-	} else {
-		c.params = c.params[:0]
-		err = a.dispatch(c)
-	}
-	if err != nil || c.hooks() || c.x != nil || c.resp.written || c.resp.hijacked || c.interrupted.Load() {
-		if err != nil && !c.get().errHandled {
-			a.handleError(c, err)
-		}
-		a.finish(c, err)
+	err := a.route(c)(c)
+	if err != nil || c.hooks() || c.x != nil || c.resp.written || c.resp.hijacked || c.resp.head || c.interrupted.Load() {
+		a.end(c, err)
 	} else {
 		// The common end: no error, no hooks, no session, nothing written
-		// (the handler only set the status): what finish would do, inline.
+		// (the handler only set the status). This is what end does for
+		// such a request, inline because it is most requests.
 		c.afterDone = true
 		c.resp.written = true
 		c.resp.w.WriteHeader(c.resp.status)
@@ -78,36 +61,57 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Handler returns the app as an http.Handler.
 func (a *App) Handler() http.Handler { return a }
 
-// start freezes the app on its first request (see freeze).
-func (a *App) start() { a.once.Do(a.freeze) }
+// route returns the chain the request runs: its route's, or the special
+// chain of the router's own answers. The common case comes first and
+// inline: a path in its default escaping, matched in the method's own
+// tree by a route without a <path:...> variable. dispatch decides
+// everything else from the start (it matches with the same tree walk).
+func (a *App) route(c *Context) HandlerFunc {
+	r := c.Request
+	if path := r.URL.Path; r.URL.RawPath == "" && path != "" && path[0] == '/' {
+		if i := methodIndex(r.Method); i >= 0 && a.router.trees[i] != nil {
+			if rt := a.router.trees[i].match(path, 1, false, &c.params); rt != nil && !rt.rest {
+				c.route = rt
+				return rt.chain
+			}
+		}
+	}
+	c.params = c.params[:0]
+	return a.dispatch(c)
+}
+
+// end finishes a request whose chain returned: an error no boundary
+// answered is answered now, then the response is completed (finish).
+func (a *App) end(c *Context, err error) {
+	if err != nil && !c.get().errHandled {
+		a.handleError(c, err)
+	}
+	a.finish(c, err)
+}
 
 // rescue ends a request whose chain panicked with p (recovered by
-// ServeHTTP's deferred function): it answers 500 through the error
-// handlers, finishes the request and returns the Context to the pool, or
-// re-panics http.ErrAbortHandler for net/http (that Context is left to the
-// garbage collector, as is one whose goroutine called runtime.Goexit).
+// ServeHTTP's deferred function): the panic is answered as the error
+// boundary answers it (answerPanic), the request is finished and the
+// Context goes back to the pool; http.ErrAbortHandler is re-panicked for
+// net/http (that Context is left to the garbage collector, as is one whose
+// goroutine called runtime.Goexit).
 func (a *App) rescue(c *Context, p any) {
 	if p == nil {
 		return // runtime.Goexit: nothing to answer
 	}
-	var err error
-	if p != http.ErrAbortHandler {
-		err = a.recovered(c, p)
-		if !c.get().errHandled {
-			a.handleError(c, err)
-		}
-		p = nil
-	}
+	err := a.answerPanic(c, p)
 	a.finish(c, err)
-	if p != nil {
+	if p == http.ErrAbortHandler {
 		panic(p)
 	}
 	a.recycle(c)
 }
 
-// dispatch finds the route and runs its chain, or the special chain for
-// malformed paths, non-canonical paths and misses.
-func (a *App) dispatch(c *Context) error {
+// dispatch matches what route's common case does not: raw paths, routes
+// with a <path:...> variable, non-canonical paths and misses. It returns
+// the chain to run: the route's, a CORS preflight's, or the special chain
+// for malformed paths, redirects, 404, 405 and OPTIONS.
+func (a *App) dispatch(c *Context) HandlerFunc {
 	r := c.Request
 	path, raw := r.URL.RawPath, true
 	if path == "" {
@@ -115,11 +119,11 @@ func (a *App) dispatch(c *Context) error {
 	}
 	if path == "" || path[0] != '/' {
 		c.state().outcome = outcomeNotFound
-		return a.special(c)
+		return a.special
 	}
 	if raw && !validEscapes(path) {
 		c.state().outcome = outcomeBadRequest
-		return a.special(c)
+		return a.special
 	}
 	// Non-canonical paths ("//", "/./", "/../") are redirected. The matcher
 	// never matches an empty or dot segment, so only a path it matched
@@ -137,12 +141,7 @@ func (a *App) dispatch(c *Context) error {
 			return a.redirectClean(c, path)
 		}
 		c.route = rt
-		if r.ContentLength != 0 && a.Config.MaxBodyBytes > 0 {
-			if err := a.limitBody(c); err != nil {
-				return err
-			}
-		}
-		return rt.chain(c)
+		return rt.chain
 	}
 	if !isCanonical(path) {
 		return a.redirectClean(c, path)
@@ -150,10 +149,10 @@ func (a *App) dispatch(c *Context) error {
 	a.miss(c, path, raw)
 	if c.get().outcome == outcomeOptions {
 		if rt := a.preflightRoute(c, path, raw); rt != nil {
-			return rt.preflight(c)
+			return rt.preflight
 		}
 	}
-	return a.special(c)
+	return a.special
 }
 
 // preflightRoute returns the route a CORS preflight (an OPTIONS request
@@ -182,11 +181,11 @@ func (a *App) preflightRoute(c *Context, path string, raw bool) *Route {
 var dotUnescaper = strings.NewReplacer("%2e", ".", "%2E", ".")
 
 // redirectClean answers a non-canonical path with a 308 to its clean form.
-func (a *App) redirectClean(c *Context, path string) error {
+func (a *App) redirectClean(c *Context, path string) HandlerFunc {
 	x := c.state()
 	x.outcome = outcomeRedirect
 	x.location = withQuery(c.scriptRoot()+cleanPath(escapedPath(c.Request, path)), c.Request.URL.RawQuery)
-	return a.special(c)
+	return a.special
 }
 
 // escapedPath is the request's path as sent: the matcher may work on the
@@ -197,26 +196,6 @@ func escapedPath(r *http.Request, matched string) string {
 		return matched
 	}
 	return r.URL.EscapedPath()
-}
-
-// limitBody enforces Config.MaxBodyBytes: a declared length past it is a
-// 413 at once, without reading; a body of unknown length (chunked) is read
-// through http.MaxBytesReader, whose error is a 413 wherever it surfaces.
-// A declared length within the limit needs no wrapper (and costs no
-// allocation): net/http's HTTP/1 and HTTP/2 servers and net/http/cgi never
-// read a body past its Content-Length, and a FastCGI front end sends the
-// body it declared. Requests without a body never get here either.
-func (a *App) limitBody(c *Context) error {
-	r := c.Request
-	if r.ContentLength > a.Config.MaxBodyBytes {
-		return &HTTPError{Code: http.StatusRequestEntityTooLarge, Message: "The request body is larger than the server accepts."}
-	}
-	if r.ContentLength < 0 && r.Body != nil && r.Body != http.NoBody {
-		// The underlying writer lets net/http close the connection once the
-		// limit is hit, instead of draining the rest.
-		r.Body = http.MaxBytesReader(c.resp.w, r.Body, a.Config.MaxBodyBytes)
-	}
-	return nil
 }
 
 // miss decides between OPTIONS, 405, a trailing-slash redirect and 404.
@@ -287,190 +266,4 @@ func (a *App) answerSpecial(c *Context) error {
 		return Abort(http.StatusBadRequest, "The request path has a malformed percent-escape.")
 	}
 	return Abort(http.StatusNotFound)
-}
-
-// freeze composes every chain once; afterwards registration panics.
-func (a *App) freeze() {
-	a.ensureStatic()
-	a.serving.Store(true)
-	a.router.compact()
-	trust, bad := parseTrust(a.Config.TrustedProxies)
-	for _, e := range bad {
-		a.logger().Error("flagon: Config.TrustedProxies entry is not an IP, a CIDR or \"unix\"; it is not trusted", "entry", e)
-	}
-	a.trust = trust
-	a.appHooks = hasHooks(a.appScopes)
-	for _, r := range a.all {
-		r.chain = a.compose(r)
-		r.preflight = a.composePreflight(r)
-	}
-	special := wrap(a.boundary(a.answerSpecial), a.mws)
-	if a.logAll {
-		special = a.logRequests(special)
-	}
-	a.special = special
-	a.ready.Store(true)
-}
-
-// compose builds a route's chain: app middleware, blueprint middleware
-// (outer to inner), the error boundary, before-request hooks, route
-// middleware, handler.
-func (a *App) compose(r *Route) HandlerFunc {
-	h := wrap(r.handler, r.middleware())
-	var before []func(*Context) error
-	for i := len(r.scopes) - 1; i >= 0; i-- {
-		before = append(before, r.scopes[i].before...)
-	}
-	if len(before) > 0 {
-		h = runBefore(before, h)
-	}
-	r.hooks = hasHooks(r.scopes)
-	outer := len(a.mws) > 0 || a.logAll
-	for i := 0; i < len(r.scopes)-1; i++ {
-		outer = outer || len(r.scopes[i].mws) > 0
-	}
-	if !outer {
-		// Nothing runs outside the boundary: serve itself answers errors
-		// and panics, so the chain saves a call and a defer.
-		return h
-	}
-	h = a.boundary(h)
-	for i := 0; i < len(r.scopes)-1; i++ {
-		h = wrap(h, r.scopes[i].mws)
-	}
-	h = wrap(h, a.mws)
-	if a.logAll {
-		h = a.logRequests(h)
-	}
-	return h
-}
-
-// composePreflight builds the chain a CORS preflight for r runs (see
-// preflightRoute): the automatic OPTIONS answer inside r's middleware, its
-// blueprints' and the app's, without before-request hooks, as the app's
-// own OPTIONS answer runs. It is nil when r and its blueprints have no
-// middleware, since the app's special chain then does the same.
-func (a *App) composePreflight(r *Route) HandlerFunc {
-	own := len(r.middleware()) > 0
-	for i := 0; i < len(r.scopes)-1; i++ {
-		own = own || len(r.scopes[i].mws) > 0
-	}
-	if !own {
-		return nil
-	}
-	h := a.boundary(wrap(a.answerSpecial, r.middleware()))
-	for i := 0; i < len(r.scopes)-1; i++ {
-		h = wrap(h, r.scopes[i].mws)
-	}
-	h = wrap(h, a.mws)
-	if a.logAll {
-		h = a.logRequests(h)
-	}
-	return h
-}
-
-// hasHooks reports whether any of the scopes has AfterRequest or
-// TeardownRequest hooks, so requests without them skip the loops.
-func hasHooks(scopes []*scaffold) bool {
-	for _, s := range scopes {
-		if len(s.after) > 0 || len(s.teardown) > 0 {
-			return true
-		}
-	}
-	return false
-}
-
-func wrap(h HandlerFunc, mws []Middleware) HandlerFunc {
-	for i := len(mws) - 1; i >= 0; i-- {
-		h = mws[i](h)
-	}
-	return h
-}
-
-// runBefore runs the before-request hooks; one that fails or writes a
-// response ends the request.
-func runBefore(hooks []func(*Context) error, next HandlerFunc) HandlerFunc {
-	return func(c *Context) error {
-		for _, fn := range hooks {
-			if err := fn(c); err != nil {
-				return err
-			}
-			if c.Response.Written() {
-				return nil
-			}
-		}
-		return next(c)
-	}
-}
-
-// boundary turns the errors and panics of what it wraps into answers
-// through the error handlers, then passes the error on, marked as handled,
-// so outer middleware still sees it and the final status.
-func (a *App) boundary(next HandlerFunc) HandlerFunc {
-	return func(c *Context) (err error) {
-		defer func() {
-			if p := recover(); p != nil {
-				if p == http.ErrAbortHandler {
-					panic(p)
-				}
-				err = a.recovered(c, p)
-				a.handleError(c, err)
-			}
-		}()
-		if err = next(c); err != nil {
-			a.handleError(c, err)
-		}
-		return err
-	}
-}
-
-// runAfter runs the AfterRequest hooks once, just before the headers go.
-func (c *Context) runAfter() {
-	if c.afterDone {
-		return
-	}
-	c.afterDone = true
-	if c.hooks() {
-		for _, s := range c.scopes() {
-			for i := len(s.after) - 1; i >= 0; i-- {
-				s.after[i](c)
-			}
-		}
-	}
-	if c.x != nil && c.x.session != nil {
-		c.saveSession() // after the hooks, which may still change the session
-	}
-}
-
-// finish sends the headers if the handler wrote nothing, runs the teardown
-// hooks with the request's error, then removes the temporary files of a
-// multipart body.
-func (a *App) finish(c *Context, err error) {
-	if !c.resp.written && !c.resp.hijacked {
-		c.resp.WriteHeader(c.resp.status)
-	}
-	if c.hooks() {
-		if e := c.get().err; e != nil {
-			err = e
-		}
-		for _, s := range c.scopes() {
-			for i := len(s.teardown) - 1; i >= 0; i-- {
-				a.runTeardown(c, s.teardown[i], err)
-			}
-		}
-	}
-	if c.x != nil && c.x.multipart != nil {
-		c.removeUploads()
-	}
-}
-
-// runTeardown runs one teardown hook; its panic is logged, not raised, so
-// every hook runs.
-func (a *App) runTeardown(c *Context, fn func(*Context, error), err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			_ = a.recovered(c, p)
-		}
-	}()
-	fn(c, err)
 }

@@ -2,6 +2,7 @@ package flagon
 
 import (
 	"bufio"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -19,7 +20,10 @@ type Response struct {
 	size     int64
 	written  bool
 	hijacked bool
-	discard  bool // the body is dropped: an error answer replaced the response
+	discard  bool // the body is dropped: a HEAD request, or an error answer replaced the response
+	failed   bool // a write to the client failed: it went away
+	stream   bool // the handler flushed: the response is a stream (see markStream)
+	head     bool // a HEAD request: body writes are counted, and the headers wait for the end
 }
 
 // Header returns the response headers, which can be changed until the
@@ -53,6 +57,12 @@ func (r *Response) WriteHeader(code int) {
 // Write writes body bytes, sending the headers first if needed.
 func (r *Response) Write(b []byte) (int, error) {
 	if !r.written {
+		if r.head {
+			// As net/http does for HEAD: no body, and the headers wait
+			// until the handler is done, so they can carry the length.
+			r.size += int64(len(b))
+			return len(b), nil
+		}
 		r.WriteHeader(r.status)
 	}
 	if r.discard {
@@ -60,6 +70,9 @@ func (r *Response) Write(b []byte) (int, error) {
 	}
 	n, err := r.w.Write(b)
 	r.size += int64(n)
+	if err != nil {
+		r.failed = true
+	}
 	return n, err
 }
 
@@ -67,6 +80,12 @@ func (r *Response) Write(b []byte) (int, error) {
 // supports that.
 func (r *Response) WriteString(s string) (int, error) {
 	if !r.written {
+		if r.head {
+			// As net/http does for HEAD: no body, and the headers wait
+			// until the handler is done, so they can carry the length.
+			r.size += int64(len(s))
+			return len(s), nil
+		}
 		r.WriteHeader(r.status)
 	}
 	if r.discard {
@@ -74,6 +93,9 @@ func (r *Response) WriteString(s string) (int, error) {
 	}
 	n, err := io.WriteString(r.w, s)
 	r.size += int64(n)
+	if err != nil {
+		r.failed = true
+	}
 	return n, err
 }
 
@@ -91,11 +113,20 @@ func (r *Response) Written() bool { return r.written }
 func (r *Response) Unwrap() http.ResponseWriter { return r.w }
 
 // Flush sends any buffered data to the client, writing the headers first.
+// A response that is flushed is a stream: when the server begins a
+// graceful shutdown, its request's context is cancelled at once, so the
+// handler ends it instead of holding the shutdown (see App.Shutdown).
 func (r *Response) Flush() {
 	if !r.written {
 		r.WriteHeader(r.status)
 	}
-	_ = http.NewResponseController(r.w).Flush()
+	if !r.stream && r.c != nil {
+		r.stream = true
+		markStream(r.c.Request)
+	}
+	if err := http.NewResponseController(r.w).Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		r.failed = true
+	}
 }
 
 // Hijack lets the caller take over the connection (WebSockets and the like).

@@ -395,6 +395,9 @@ func fuzzApp() (*flagon.App, refRouter) {
 			for i, n := range names {
 				vals[i] = c.Param(n)
 			}
+			// The header names the route for HEAD requests too, whose
+			// body the app drops.
+			c.SetHeader("X-Route", strconv.Itoa(id)+quoteAll(vals))
 			return c.Text(200, strconv.Itoa(id)+quoteAll(vals))
 		}, e[0])
 	}
@@ -413,7 +416,10 @@ func checkTarget(app *flagon.App, rr refRouter, method, target string) string {
 	rec := httptest.NewRecorder()
 	app.ServeHTTP(rec, req)
 	loc := rec.Header().Get("Location")
-	got := fmt.Sprintf("%d %q allow=%q location=%q", rec.Code, rec.Body.String(), rec.Header().Get("Allow"), loc)
+	got := fmt.Sprintf("%d %q allow=%q location=%q", rec.Code, rec.Header().Get("X-Route"), rec.Header().Get("Allow"), loc)
+	if method == "HEAD" && rec.Body.Len() > 0 {
+		return "HEAD answered with a body: " + got
+	}
 	if rec.Code == http.StatusPermanentRedirect && (strings.HasPrefix(loc, "//") || strings.HasPrefix(loc, `/\`) || !strings.HasPrefix(loc, "/")) {
 		return "unsafe Location: " + got
 	}
@@ -436,7 +442,7 @@ func checkTarget(app *flagon.App, rr refRouter, method, target string) string {
 	}
 	for _, m := range lookup {
 		if r, vals := rr.match(m, raw); r != nil {
-			if want := strconv.Itoa(r.id) + quoteAll(vals); rec.Code != 200 || rec.Body.String() != want {
+			if want := strconv.Itoa(r.id) + quoteAll(vals); rec.Code != 200 || rec.Header().Get("X-Route") != want {
 				return fmt.Sprintf("reference picks %s %s with %q, app answered %s", r.method, r.rule, vals, got)
 			}
 			return ""

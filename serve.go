@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -22,72 +21,65 @@ const maxHeaderBytes = 64 << 10
 // Server returns an *http.Server for the app with Config's address and
 // timeouts; read-header, read and idle timeouts are always set (a zero
 // Config value falls back to the default), so slow clients cannot hold
-// connections open.
+// connections open. Its Shutdown ends the app's streams as App.Shutdown
+// does (see Run); its ConnContext is the app's and must be kept.
 func (a *App) Server() *http.Server {
-	def, cfg := DefaultConfig(), a.Config
-	return &http.Server{
-		Addr:              cfg.Addr,
-		Handler:           a,
-		ReadHeaderTimeout: orDefault(cfg.ReadHeaderTimeout, def.ReadHeaderTimeout),
-		ReadTimeout:       orDefault(cfg.ReadTimeout, def.ReadTimeout),
-		WriteTimeout:      cfg.WriteTimeout,
-		IdleTimeout:       orDefault(cfg.IdleTimeout, def.IdleTimeout),
-		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(a.logger().Handler(), slog.LevelWarn),
-	}
+	srv, _ := a.newServer()
+	return srv
 }
 
-// Serve serves the app on l with Server's settings until Shutdown; it
-// returns nil after a graceful shutdown.
+// Serve serves the app on l with Server's settings until Shutdown. It
+// returns nil after a graceful shutdown, once the requests in flight have
+// finished or Shutdown's deadline has passed; it returns the error of an
+// app that failed to start (see ServeHTTP) without serving.
 func (a *App) Serve(l net.Listener) error {
-	srv := a.Server()
-	a.track(srv)
-	if err := srv.Serve(l); !errors.Is(err, http.ErrServerClosed) {
+	if err := a.start(); err != nil {
 		return err
 	}
+	srv, d := a.newServer()
+	if !a.track(srv, d) {
+		return nil
+	}
+	if err := srv.Serve(l); !errors.Is(err, http.ErrServerClosed) {
+		a.untrack(srv)
+		return err
+	}
+	<-d.done
 	return nil
 }
 
-func (a *App) track(srv *http.Server) {
-	a.srvMu.Lock()
-	a.servers = append(a.servers, srv)
-	a.srvMu.Unlock()
-}
-
-// Shutdown gracefully stops every server started by Run or Serve: they stop
-// accepting, in-flight requests finish, then it returns (or ctx ends first).
-func (a *App) Shutdown(ctx context.Context) error {
-	a.srvMu.Lock()
-	servers := a.servers
-	a.servers = nil
-	a.srvMu.Unlock()
-	var errs []error
-	for _, s := range servers {
-		errs = append(errs, s.Shutdown(ctx))
-	}
-	return errors.Join(errs...)
-}
-
-// Run serves the app until SIGINT or SIGTERM, then shuts down gracefully
-// (in-flight requests get Config.ShutdownTimeout to finish) and returns nil.
+// Run serves the app until SIGINT or SIGTERM, or until Shutdown is called,
+// then shuts down gracefully and returns nil: streams are ended at once
+// through their request contexts, and the other requests in flight get
+// Config.ShutdownTimeout to finish (see App.Shutdown). It returns only
+// once they have, or the timeout has passed (an error then).
+//
 // It listens on Config.Addr; when that is left at its default, the
 // FLAGON_ADDR and then PORT environment variables choose the address
 // (PORT=8080 listens on ":8080"). The default address also listens on
 // [::1] so that http://localhost:5000 works whichever way localhost resolves.
 // Run(true) turns debug mode on: debug pages, a banner with the route table,
-// and a log line per request. Run(false) turns it off.
+// and a log line per request; it warns when the address is reachable from
+// other machines, since debug pages show internals. Run(false) turns it off.
 func (a *App) Run(debug bool) error {
 	a.Config.Debug = debug
 	a.logAll = debug
+	if err := a.start(); err != nil {
+		return err
+	}
 	addr := runAddr(a.Config.Addr)
 	ls, err := listen(addr)
 	if err != nil {
 		return fmt.Errorf("flagon: listen on %s: %w", addr, err)
 	}
-	srv := a.Server()
+	srv, d := a.newServer()
 	srv.Addr = addr
-	a.track(srv)
-	a.ensureStatic()
+	if !a.track(srv, d) {
+		for _, l := range ls {
+			l.Close()
+		}
+		return nil
+	}
 	a.banner(os.Stderr, ls)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -99,8 +91,11 @@ func (a *App) Run(debug bool) error {
 	select {
 	case err := <-errc:
 		if !errors.Is(err, http.ErrServerClosed) {
+			a.untrack(srv)
+			_ = srv.Close()
 			return err
 		}
+		<-d.done // Shutdown was called: wait until it is done
 		return nil
 	case <-ctx.Done():
 	}
@@ -111,7 +106,8 @@ func (a *App) Run(debug bool) error {
 	sctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	a.logger().Info("flagon: shutting down", "timeout", timeout)
-	if err := srv.Shutdown(sctx); err != nil {
+	a.untrack(srv)
+	if err := shutdownServer(sctx, srv, d); err != nil {
 		return fmt.Errorf("flagon: graceful shutdown: %w", err)
 	}
 	return nil
@@ -190,6 +186,13 @@ func (a *App) banner(w io.Writer, ls []net.Listener) {
 	if !a.Config.Debug {
 		return
 	}
+	for _, l := range ls {
+		if !isLoopback(l.Addr()) {
+			fmt.Fprintf(w, " * WARNING: debug mode is on and %s is reachable from other machines.\n"+
+				"   Debug pages show source, stacks, configuration and request data to anyone who can reach it.\n"+
+				"   Never run with debug on in production: use Run(false), or listen on 127.0.0.1.\n", listenURL(l.Addr()))
+		}
+	}
 	fmt.Fprintln(w, " * Routes:")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, r := range a.Routes() {
@@ -226,4 +229,19 @@ func listenURL(addr net.Addr) string {
 		host = "[" + host + "]"
 	}
 	return "http://" + host + ":" + port
+}
+
+// isLoopback reports whether addr can only be reached from this machine:
+// a unix socket or a loopback IP (an unspecified address such as ":8080"
+// listens on every interface).
+func isLoopback(addr net.Addr) bool {
+	if addr.Network() == "unix" {
+		return true
+	}
+	host, _, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
