@@ -78,7 +78,12 @@ func (a *App) recovered(c *Context, v any) error {
 }
 
 // handleError sends the answer for err through the error handlers of the
-// request's scopes, innermost first, then the default error page.
+// request's scopes, innermost first, then the default error page. What it
+// logs follows what was answered: an error answered with a 5xx is logged
+// at Error level (a panic was already logged, with its stack); one an
+// error handler turned into a 4xx is not. An error after the response was
+// started is logged at Error level, unless the client went away (a failed
+// write, a cancelled request), which is no fault of the app.
 func (a *App) handleError(c *Context, err error) {
 	x := c.state()
 	x.errHandled = true
@@ -86,15 +91,25 @@ func (a *App) handleError(c *Context, err error) {
 		x.err = err
 	}
 	if c.Response.Written() || c.Response.hijacked {
+		if c.Response.failed || c.Request.Context().Err() != nil {
+			a.logger().Debug("flagon: the client went away during the response", "method", c.Request.Method, "path", c.Request.URL.Path, "error", err.Error())
+			return
+		}
 		a.logger().Error("flagon: error after the response was started", "method", c.Request.Method, "path", c.Request.URL.Path, "error", err.Error())
 		return
 	}
-	code := statusOf(err)
-	if code >= 500 {
+	a.answerError(c, err)
+	if code := c.Response.status; code >= 500 {
 		if _, isPanic := err.(*panicError); !isPanic {
 			a.logger().Error("flagon: request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "status", code, "error", err.Error())
 		}
 	}
+}
+
+// answerError writes the answer for err: the first error handler of the
+// request's scopes that takes it, else the default error page.
+func (a *App) answerError(c *Context, err error) {
+	code := statusOf(err)
 	for _, s := range c.scopes() {
 		if h := s.codes[code]; h != nil {
 			a.runErrorHandler(c, err, func() error { return h(c, err) })
