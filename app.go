@@ -97,11 +97,16 @@ func (a *App) Converter(name string, c Converter) {
 }
 
 // Register adds a blueprint's routes under prefix ("" for none, otherwise
-// starting with "/"). Its endpoints become "name.endpoint".
+// starting with "/"). Its endpoints become "name.endpoint". The app takes
+// the blueprint's routes, middleware, hooks and error handlers (and its
+// children's) as they are now and closes the blueprint: adding to it
+// afterwards panics. The blueprint keeps no reference to the app, so one
+// blueprint may be registered on many apps, concurrently.
 func (a *App) Register(bp *Blueprint, prefix string) {
 	prefix = checkPrefix(prefix)
 	a.checkOpen("register blueprint " + bp.name)
-	bp.mount(mount{app: a, prefix: prefix, names: bp.name + ".", scopes: []*scaffold{&bp.scaffold, &a.scaffold}})
+	bp.close()
+	bp.mount(a, mount{prefix: prefix, names: bp.name + ".", scopes: []*scaffold{&bp.scaffold, &a.scaffold}})
 }
 
 // Mount serves h for every method at prefix and below it ("/api" owns
@@ -146,7 +151,8 @@ func (a *App) attachRoute(r *Route) {
 	a.insert(r)
 }
 
-// addDerived inserts, for mount m, the app's copy of a blueprint route.
+// addDerived inserts, for mount m, the app's copy of a blueprint route. It
+// reads the blueprint's route and never writes it.
 func (a *App) addDerived(origin *Route, m mount) {
 	d := &Route{
 		rule:    m.prefix + origin.rule,
@@ -155,7 +161,7 @@ func (a *App) addDerived(origin *Route, m mount) {
 		local:   origin.local,
 		prefix:  m.names,
 		site:    origin.site,
-		origin:  origin,
+		mws:     origin.mws[:len(origin.mws):len(origin.mws)],
 		owner:   origin.owner,
 		scopes:  m.scopes,
 		app:     a,
@@ -163,7 +169,6 @@ func (a *App) addDerived(origin *Route, m mount) {
 	if d.rule == "" {
 		d.rule = "/"
 	}
-	origin.derived = append(origin.derived, d)
 	a.insert(d)
 }
 

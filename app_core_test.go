@@ -356,8 +356,8 @@ func TestBlueprintsAndMounting(t *testing.T) {
 	reports := flagon.NewBlueprint("reports")
 	reports.Get("/<int:year>", func(c *flagon.Context) error { return c.Text(200, "year "+c.Param("year")) }).Name("yearly")
 	admin.Register(reports, "/reports")
+	admin.Get("/", func(c *flagon.Context) error { return c.Text(200, "dashboard") }).Name("dashboard") // after nesting, before the app takes it
 	app.Register(admin, "/admin")
-	admin.Get("/", func(c *flagon.Context) error { return c.Text(200, "dashboard") }).Name("dashboard") // after Register
 
 	tc := app.TestClient()
 	assert.Equal(t, "year 2026", tc.Get("/admin/reports/2026").Text())

@@ -3,6 +3,7 @@ package flagon
 import (
 	"fmt"
 	"strings"
+	"sync/atomic"
 )
 
 // Blueprint groups routes, middleware, hooks and error handlers under a
@@ -10,10 +11,16 @@ import (
 // Its endpoints are "name.endpoint" on the app ("parent.child.endpoint"
 // when nested); its middleware, hooks and error handlers apply only to its
 // own routes and, for 404 and 405 errors, to paths under its prefix.
+//
+// As in Flask, a blueprint is a record that each registration applies to
+// an app: App.Register copies what the app needs, and the blueprint keeps
+// no reference to any app. One blueprint can therefore be registered on
+// many apps, from several goroutines at once, but it is closed by its first
+// registration: adding to it afterwards panics.
 type Blueprint struct {
 	scaffold
-	children []childBlueprint
-	mounts   []mount
+	children   []childBlueprint
+	registered atomic.Bool // an app took it in (itself or through a parent): closed
 }
 
 type childBlueprint struct {
@@ -21,9 +28,9 @@ type childBlueprint struct {
 	prefix string
 }
 
-// mount is one place a blueprint is registered on an app.
+// mount is one place a blueprint is registered on an app, as the app keeps
+// it for 404 and 405 scoping.
 type mount struct {
-	app    *App
 	prefix string      // full URL prefix
 	names  string      // endpoint prefix, "parent.child."
 	scopes []*scaffold // this blueprint, its parents, then the app
@@ -37,20 +44,15 @@ func NewBlueprint(name string) *Blueprint {
 	}
 	b := &Blueprint{}
 	b.name = name
-	b.attach = b.attachRoute
-	b.frozen = func() bool {
-		for _, m := range b.mounts {
-			if m.app.serving.Load() {
-				return true
-			}
-		}
-		return false
-	}
+	b.attach = func(*Route) {} // routes reach an app when it registers b
+	b.frozen = b.registered.Load
 	return b
 }
 
-// Register nests child under b at prefix. Routes, middleware and handlers
-// added to either afterwards still reach every app b is registered on.
+// Register nests child under b at prefix. An app registering b takes
+// child's routes, middleware and handlers as they are at that moment, so
+// complete child before b is registered; adding to b after it was
+// registered panics.
 func (b *Blueprint) Register(child *Blueprint, prefix string) {
 	prefix = checkPrefix(prefix)
 	b.checkOpen("register blueprint " + child.name)
@@ -58,9 +60,20 @@ func (b *Blueprint) Register(child *Blueprint, prefix string) {
 		panic(fmt.Sprintf("flagon: blueprint %s registered on itself at %s", b.name, callSite()))
 	}
 	b.children = append(b.children, childBlueprint{child, prefix})
-	for _, m := range b.mounts {
-		child.mount(m.nest(child, prefix))
+}
+
+// close marks b and its children registered, so that later additions,
+// which no app would see, panic.
+func (b *Blueprint) close() {
+	b.registered.Store(true)
+	for _, c := range b.children {
+		c.bp.close()
 	}
+}
+
+// registeredMessage is the panic of an addition to a registered blueprint.
+func registeredMessage(name, what string) string {
+	return fmt.Sprintf("flagon: cannot %s at %s: blueprint %s has already been registered, and an app takes a blueprint's routes, middleware, hooks and error handlers when it registers it; add them all to the blueprint before registering it", what, callSite(), name)
 }
 
 // nest is the mount of child registered at prefix under m's blueprint.
@@ -68,24 +81,18 @@ func (m mount) nest(child *Blueprint, prefix string) mount {
 	scopes := make([]*scaffold, 0, len(m.scopes)+1)
 	scopes = append(scopes, &child.scaffold)
 	scopes = append(scopes, m.scopes...)
-	return mount{app: m.app, prefix: m.prefix + prefix, names: m.names + child.name + ".", scopes: scopes}
+	return mount{prefix: m.prefix + prefix, names: m.names + child.name + ".", scopes: scopes}
 }
 
-// mount registers b's routes (and its children's) on m.app.
-func (b *Blueprint) mount(m mount) {
-	b.mounts = append(b.mounts, m)
-	m.app.groups = append(m.app.groups, m)
+// mount registers b's routes (and its children's) on a at m. It only reads
+// b, which is closed by then, so apps may register b concurrently.
+func (b *Blueprint) mount(a *App, m mount) {
+	a.groups = append(a.groups, m)
 	for _, r := range b.routes {
-		m.app.addDerived(r, m)
+		a.addDerived(r, m)
 	}
 	for _, c := range b.children {
-		c.bp.mount(m.nest(c.bp, c.prefix))
-	}
-}
-
-func (b *Blueprint) attachRoute(r *Route) {
-	for _, m := range b.mounts {
-		m.app.addDerived(r, m)
+		c.bp.mount(a, m.nest(c.bp, c.prefix))
 	}
 }
 

@@ -22,11 +22,9 @@ type Route struct {
 	rest     bool // the rule ends in <path:...> (copied from parsed: read per request)
 	hooks    bool // its scopes have AfterRequest or TeardownRequest hooks
 
-	// middleware of this route; a route an app gets from a blueprint shares
-	// it with the blueprint's route through origin.
-	mws     []Middleware
-	origin  *Route
-	derived []*Route
+	// middleware of this route; a route an app gets from a blueprint has a
+	// copy of the blueprint route's, taken when the blueprint was registered.
+	mws []Middleware
 
 	owner  *scaffold   // the App's or Blueprint's registry it was made on
 	scopes []*scaffold // for app routes: blueprints innermost first, then the app
@@ -49,9 +47,6 @@ func (r *Route) Name(endpoint string) *Route {
 	if r.app != nil {
 		r.app.setEndpoint(r, endpoint)
 	}
-	for _, d := range r.derived {
-		d.app.setEndpoint(d, d.prefix+endpoint)
-	}
 	return r
 }
 
@@ -64,14 +59,9 @@ func (r *Route) Use(mw ...Middleware) *Route {
 	return r
 }
 
-// middleware is the route's own middleware, which a derived route takes from
-// the blueprint route it came from.
-func (r *Route) middleware() []Middleware {
-	if r.origin != nil {
-		return r.origin.mws
-	}
-	return r.mws
-}
+// middleware is the route's own middleware (for a route an app got from a
+// blueprint, the copy it took at registration).
+func (r *Route) middleware() []Middleware { return r.mws }
 
 // RouteInfo describes one registered route for listings and docs.
 type RouteInfo struct {

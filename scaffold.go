@@ -20,8 +20,8 @@ type scaffold struct {
 	typed    []typedHandler
 	routes   []*Route
 
-	attach func(r *Route) // App: insert into the router; Blueprint: into every app it is registered on
-	frozen func() bool    // reports whether an app this registers into is serving
+	attach func(r *Route) // App: insert into the router; Blueprint: nothing (apps copy at Register)
+	frozen func() bool    // App: it is serving; Blueprint: an app registered it
 }
 
 // typedHandler runs its handler when err matches its type (errors.As).
@@ -34,10 +34,14 @@ type Scope interface {
 
 func (s *scaffold) base() *scaffold { return s }
 
-// checkOpen panics when the app already serves: chains are composed once,
-// so later registrations would be silently ignored.
+// checkOpen panics when the app already serves (chains are composed once,
+// so later registrations would be silently ignored) or, on a blueprint,
+// when an app has registered it (and so took what it had then).
 func (s *scaffold) checkOpen(what string) {
 	if s.frozen != nil && s.frozen() {
+		if s.name != "" {
+			panic(registeredMessage(s.name, what))
+		}
 		panic(fmt.Sprintf("flagon: cannot %s at %s: the app has started serving and its handler chains are built; register routes, middleware, hooks and error handlers before calling Run, Serve or ServeHTTP", what, callSite()))
 	}
 }
