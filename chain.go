@@ -3,6 +3,8 @@ package flagon
 import (
 	"fmt"
 	"net/http"
+	"reflect"
+	"runtime"
 	"runtime/debug"
 )
 
@@ -122,9 +124,19 @@ func (a *App) outer(h HandlerFunc, scopes []*scaffold) HandlerFunc {
 // wrap applies middleware to h, the first of mws outermost.
 func wrap(h HandlerFunc, mws []Middleware) HandlerFunc {
 	for i := len(mws) - 1; i >= 0; i-- {
-		h = mws[i](h)
+		h = apply(mws[i], h)
 	}
 	return h
+}
+
+// apply wraps h in mw; a middleware that returns a nil handler fails the
+// freeze (see start), instead of every request that reaches it.
+func apply(mw Middleware, h HandlerFunc) HandlerFunc {
+	out := mw(h)
+	if out == nil {
+		panic(fmt.Sprintf("a middleware (%s) returned a nil handler", funcName(mw)))
+	}
+	return out
 }
 
 // wrapSettled is wrap for app and blueprint middleware: an error a
@@ -132,7 +144,7 @@ func wrap(h HandlerFunc, mws []Middleware) HandlerFunc {
 // it.
 func (a *App) wrapSettled(h HandlerFunc, mws []Middleware) HandlerFunc {
 	for i := len(mws) - 1; i >= 0; i-- {
-		h = a.settled(mws[i](h))
+		h = a.settled(apply(mws[i], h))
 	}
 	return h
 }
@@ -189,4 +201,12 @@ func (a *App) answerPanic(c *Context, p any) error {
 	err := a.recovered(c, p)
 	a.settle(c, err)
 	return err
+}
+
+// funcName is the full name of fn's code, for messages.
+func funcName(fn any) string {
+	if f := runtime.FuncForPC(reflect.ValueOf(fn).Pointer()); f != nil {
+		return f.Name()
+	}
+	return "unknown"
 }

@@ -55,6 +55,7 @@ func (r *Route) Name(endpoint string) *Route {
 // before-request hooks.
 func (r *Route) Use(mw ...Middleware) *Route {
 	r.owner.checkOpen("add middleware to " + r.rule)
+	notNilMiddleware(mw)
 	r.mws = append(r.mws, mw...)
 	return r
 }

@@ -132,11 +132,7 @@ func isToken(s string) bool {
 // applies to routes registered before and after the call alike.
 func (s *scaffold) Use(mw ...Middleware) {
 	s.checkOpen("add middleware")
-	for _, m := range mw {
-		if m == nil {
-			panic(fmt.Sprintf("flagon: nil middleware passed to Use at %s", callSite()))
-		}
-	}
+	notNilMiddleware(mw)
 	s.mws = append(s.mws, mw...)
 }
 
@@ -146,6 +142,7 @@ func (s *scaffold) Use(mw ...Middleware) {
 // or writes a response stops the request there.
 func (s *scaffold) BeforeRequest(fn func(c *Context) error) {
 	s.checkOpen("add a BeforeRequest hook")
+	notNil(fn == nil, "BeforeRequest hook")
 	s.before = append(s.before, fn)
 }
 
@@ -154,6 +151,7 @@ func (s *scaffold) BeforeRequest(fn func(c *Context) error) {
 // app's, each scope's in reverse order of registration, as in Flask.
 func (s *scaffold) AfterRequest(fn func(c *Context)) {
 	s.checkOpen("add an AfterRequest hook")
+	notNil(fn == nil, "AfterRequest hook")
 	s.after = append(s.after, fn)
 }
 
@@ -161,6 +159,7 @@ func (s *scaffold) AfterRequest(fn func(c *Context)) {
 // even after a panic, with the error the request ended with (nil if none).
 func (s *scaffold) TeardownRequest(fn func(c *Context, err error)) {
 	s.checkOpen("add a TeardownRequest hook")
+	notNil(fn == nil, "TeardownRequest hook")
 	s.teardown = append(s.teardown, fn)
 }
 
@@ -173,6 +172,7 @@ func (s *scaffold) ErrorHandler(code int, fn func(c *Context, err error) error) 
 	if code < 400 || code > 599 {
 		panic(fmt.Sprintf("flagon: ErrorHandler(%d) at %s: only 4xx and 5xx codes have error handlers", code, callSite()))
 	}
+	notNil(fn == nil, "error handler")
 	if s.codes == nil {
 		s.codes = map[int]func(*Context, error) error{}
 	}
@@ -186,6 +186,7 @@ func (s *scaffold) ErrorHandler(code int, fn func(c *Context, err error) error) 
 func HandleError[E error](s Scope, fn func(c *Context, err E) error) {
 	sc := s.base()
 	sc.checkOpen("add an error handler")
+	notNil(fn == nil, "error handler")
 	sc.typed = append(sc.typed, func(c *Context, err error) (bool, error) {
 		var target E
 		if errors.As(err, &target) {
@@ -193,4 +194,19 @@ func HandleError[E error](s Scope, fn func(c *Context, err E) error) {
 		}
 		return false, nil
 	})
+}
+
+// notNil panics with the call site when a registered function is nil: a
+// nil hook or handler would fail on every request instead.
+func notNil(isNil bool, what string) {
+	if isNil {
+		panic(fmt.Sprintf("flagon: nil %s passed at %s", what, callSite()))
+	}
+}
+
+// notNilMiddleware panics with the call site when one of mw is nil.
+func notNilMiddleware(mw []Middleware) {
+	for _, m := range mw {
+		notNil(m == nil, "middleware")
+	}
 }

@@ -45,6 +45,8 @@ func Logger(cfg ...LoggerConfig) flagon.Middleware {
 	}
 	return func(next flagon.HandlerFunc) flagon.HandlerFunc {
 		return func(c *flagon.Context) error {
+			// The request log of Run(true) leaves this request to Logger.
+			reqlog.MarkLogged(c.Context())
 			if conf.Skip != nil && conf.Skip(c) {
 				return next(c)
 			}

@@ -98,3 +98,24 @@ func Log(ctx context.Context, l *slog.Logger, e Entry) {
 	}
 	l.LogAttrs(ctx, level, "request", attrs...)
 }
+
+// claimKey is the request-context key of the debug request log's Claim.
+type claimKey struct{}
+
+// Claim lets the request log of Run(true) step aside for middleware.Logger,
+// so a request is logged once: the core puts one in the request's context,
+// and Logger marks it.
+type Claim struct{ Logged bool }
+
+// WithClaim returns ctx carrying cl.
+func WithClaim(ctx context.Context, cl *Claim) context.Context {
+	return context.WithValue(ctx, claimKey{}, cl)
+}
+
+// MarkLogged records, in the Claim ctx carries (if any), that another
+// logger logs the request.
+func MarkLogged(ctx context.Context) {
+	if cl, _ := ctx.Value(claimKey{}).(*Claim); cl != nil {
+		cl.Logged = true
+	}
+}
