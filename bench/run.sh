@@ -3,7 +3,7 @@
 # and regenerates docs/benchmarks.md. Loopback only, bounded in time.
 #   COUNT=6 BENCHTIME=1s E2E_COUNT=3 E2E_DURATION=2s WRK_ROUNDS=8 WRK_DURATION=1s bash bench/run.sh
 # REUSE_BENCH=1 keeps results/bench.txt from the last run and reruns only the
-# end-to-end loads, the instruction counts and the report.
+# end-to-end loads and allocation counts, the instruction counts and the report.
 set -euo pipefail
 cd "$(dirname "$0")"
 COUNT=${COUNT:-6}
@@ -29,6 +29,9 @@ fi
 
 echo "== end to end over loopback (-count $E2E_COUNT, $E2E_DURATION each)"
 go test -run '^$' -bench '^BenchmarkE2EHello$' -benchtime 1x -count "$E2E_COUNT" -timeout 30m . | tee results/e2e.txt
+
+echo "== allocations per request over a real keep-alive connection (-count $COUNT, 20000 requests each)"
+go test -run '^$' -bench '^BenchmarkE2EAllocs$' -benchtime 20000x -count "$COUNT" -timeout 30m . | tee results/allocs.txt
 
 if command -v wrk >/dev/null; then
 	echo "== wrk against each framework ($WRK_ROUNDS rounds of $WRK_DURATION, in turns)"
@@ -74,6 +77,6 @@ benchstat -col /framework results/bench.txt > results/benchstat.txt 2>/dev/null 
 cat results/benchstat.txt | head -50
 
 machine="$(go version | cut -d' ' -f3-), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-cat results/bench.txt results/e2e.txt results/wrk.txt > results/all.txt
+cat results/bench.txt results/e2e.txt results/allocs.txt results/wrk.txt > results/all.txt
 go run ./cmd/report -in results/all.txt -machine "$machine" "${instr[@]}" > ../docs/benchmarks.md
 echo "== wrote docs/benchmarks.md"
