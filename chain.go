@@ -72,7 +72,7 @@ func (a *App) freeze() (err error) {
 		r.chain = a.compose(r)
 		r.preflight = a.composePreflight(r)
 	}
-	a.special = a.outer(a.boundary(a.answerSpecial), nil)
+	a.special = a.outer(a.boundary(a.answerSpecial, a.hasOuter(nil)), nil)
 	a.ready.Store(true)
 	return nil
 }
@@ -88,7 +88,7 @@ func (a *App) compose(r *Route) HandlerFunc {
 		h = runBefore(before, h)
 	}
 	r.hooks = hasHooks(r.scopes)
-	return a.outer(a.boundary(h), r.scopes)
+	return a.outer(a.boundary(h, a.hasOuter(r.scopes)), r.scopes)
 }
 
 // composePreflight builds the chain a CORS preflight for r runs (see
@@ -104,7 +104,7 @@ func (a *App) composePreflight(r *Route) HandlerFunc {
 	if !own {
 		return nil
 	}
-	return a.outer(a.boundary(wrap(a.answerSpecial, r.middleware())), r.scopes)
+	return a.outer(a.boundary(wrap(a.answerSpecial, r.middleware()), true), r.scopes)
 }
 
 // outer wraps h in the middleware of the scopes' blueprints (innermost
@@ -119,6 +119,16 @@ func (a *App) outer(h HandlerFunc, scopes []*scaffold) HandlerFunc {
 		h = a.logRequests(h)
 	}
 	return h
+}
+
+// hasOuter reports whether anything runs outside the boundary of a chain
+// with these scopes: app or blueprint middleware, or the request log.
+func (a *App) hasOuter(scopes []*scaffold) bool {
+	outer := len(a.mws) > 0 || a.logAll
+	for i := 0; i < len(scopes)-1; i++ {
+		outer = outer || len(scopes[i].mws) > 0
+	}
+	return outer
 }
 
 // wrap applies middleware to h, the first of mws outermost.
@@ -169,10 +179,15 @@ func (a *App) settle(c *Context, err error) {
 }
 
 // boundary admits the request's body, runs next, and turns its errors and
-// panics into answers through the error handlers. It passes the error on,
-// marked as answered, so the middleware outside sees it and the final
-// status.
-func (a *App) boundary(next HandlerFunc) HandlerFunc {
+// panics into answers through the error handlers (see enter). It passes
+// the error on, marked as answered, so the middleware outside sees it and
+// the final status. A chain with nothing outside the boundary has the
+// same boundary without its recover (gate): ServeHTTP recovers there, with
+// the same answerPanic, and a defer per request is saved.
+func (a *App) boundary(next HandlerFunc, outer bool) HandlerFunc {
+	if !outer {
+		return func(c *Context) error { return a.enter(c, next) }
+	}
 	return func(c *Context) (err error) {
 		defer func() {
 			if p := recover(); p != nil {
@@ -182,17 +197,24 @@ func (a *App) boundary(next HandlerFunc) HandlerFunc {
 				err = a.answerPanic(c, p)
 			}
 		}()
-		if c.Request.ContentLength != 0 {
-			if err = a.admitBody(c); err != nil {
-				a.settle(c, err)
-				return err
-			}
-		}
-		if err = next(c); err != nil {
-			a.settle(c, err)
-		}
-		return err
+		return a.enter(c, next)
 	}
+}
+
+// enter is the inside of the boundary: the body is admitted (see
+// admitBody), next runs, and an error of either is answered.
+func (a *App) enter(c *Context, next HandlerFunc) error {
+	if c.Request.ContentLength != 0 {
+		if err := a.admitBody(c); err != nil {
+			a.settle(c, err)
+			return err
+		}
+	}
+	err := next(c)
+	if err != nil {
+		a.settle(c, err)
+	}
+	return err
 }
 
 // answerPanic turns a recovered panic into an error (its stack logged) and

@@ -109,8 +109,7 @@ func (c *Context) reset(w http.ResponseWriter, r *http.Request) {
 	c.Response = &c.resp
 	c.route = nil
 	c.params = c.params[:0]
-	head := r.Method == http.MethodHead
-	c.resp = Response{w: w, c: c, status: http.StatusOK, discard: head, head: head}
+	c.resp = Response{w: w, c: c, status: http.StatusOK}
 	c.afterDone, c.done = false, false
 	if c.interrupted.Load() {
 		c.interrupted.Store(false)
