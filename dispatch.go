@@ -15,6 +15,7 @@ const (
 	outcomeRedirect
 	outcomeOptions
 	outcomeBadRequest
+	outcomeBadHost // the host is not one of Config.TrustedHosts (hosts.go)
 )
 
 // ServeHTTP dispatches the request to its route. The first call freezes the
@@ -42,7 +43,8 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// the method's own tree by a route without a <path:...> variable.
 	// Everything else, misses included, is dispatch's, from the start.
 	var rt *Route
-	if path := r.URL.Path; r.URL.RawPath == "" && path != "" && path[0] == '/' {
+	badHost := a.hosts.on && a.rejectHost(c)
+	if path := r.URL.Path; !badHost && r.URL.RawPath == "" && path != "" && path[0] == '/' {
 		if i := methodIndex(r.Method); i >= 0 && a.router.trees[i] != nil {
 			rt = a.router.trees[i].match(path, 1, false, &c.params)
 		}
@@ -56,6 +58,8 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if err == nil {
 			err = rt.chain(c)
 		}
+	} else if badHost {
+		err = a.special(c)
 	} else {
 		c.params = c.params[:0]
 		err = a.dispatch(c)
@@ -285,6 +289,8 @@ func (a *App) answerSpecial(c *Context) error {
 		return Abort(http.StatusMethodNotAllowed)
 	case outcomeBadRequest:
 		return Abort(http.StatusBadRequest, "The request path has a malformed percent-escape.")
+	case outcomeBadHost:
+		return Abort(http.StatusBadRequest, "The requested host is not one this server answers for.")
 	}
 	return Abort(http.StatusNotFound)
 }
@@ -299,6 +305,7 @@ func (a *App) freeze() {
 		a.logger().Error("flagon: Config.TrustedProxies entry is not an IP, a CIDR or \"unix\"; it is not trusted", "entry", e)
 	}
 	a.trust = trust
+	a.hosts = a.parseTrustedHosts()
 	a.appHooks = hasHooks(a.appScopes)
 	for _, r := range a.all {
 		r.chain = a.compose(r)
