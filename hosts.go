@@ -80,14 +80,33 @@ func (t *hostTrust) allows(h string) bool {
 			if p.addr == ip {
 				return true
 			}
-		case strings.EqualFold(host, p.name):
+		case equalLower(host, p.name):
 			return true
 		case p.suffix && len(host) > len(p.name) && host[len(host)-len(p.name)-1] == '.' &&
-			strings.EqualFold(host[len(host)-len(p.name):], p.name):
+			equalLower(host[len(host)-len(p.name):], p.name):
 			return true
 		}
 	}
 	return false
+}
+
+// equalLower reports whether the ASCII s equals lower, which is in lower
+// case, ignoring case: strings.EqualFold, without its Unicode folding,
+// which splitHost has already ruled out.
+func equalLower(s, lower string) bool {
+	if len(s) != len(lower) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		if 'A' <= ch && ch <= 'Z' {
+			ch += 'a' - 'A'
+		}
+		if ch != lower[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // rejectHost reports whether the request's host, as Context.Host reads it
@@ -163,19 +182,24 @@ func validHostName(s string) bool {
 	label := 0
 	for i := 0; i < len(s); i++ {
 		switch ch := s[i]; {
-		case ch == '.':
-			if label == 0 {
-				return false
-			}
-			label = 0
-		case ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '-' || ch == '_':
+		case hostNameByte[ch]:
 			label++
+		case ch == '.' && label > 0:
+			label = 0
 		default:
 			return false
 		}
 	}
 	return label > 0
 }
+
+// hostNameByte is the bytes of a host name's labels.
+var hostNameByte = func() (t [256]bool) {
+	for ch := range t {
+		t[ch] = 'a' <= ch && ch <= 'z' || 'A' <= ch && ch <= 'Z' || '0' <= ch && ch <= '9' || ch == '-' || ch == '_'
+	}
+	return t
+}()
 
 // validPort accepts ":" followed by a port number from 0 to 65535.
 func validPort(s string) bool {

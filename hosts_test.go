@@ -367,3 +367,17 @@ func TestATrustedHostAllocatesNothing(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkServeHTTPTrustedHosts is BenchmarkServeHTTPHello with the host
+// check on: www.example.com against three entries, the last matching.
+func BenchmarkServeHTTPTrustedHosts(b *testing.B) {
+	app := flagon.New()
+	app.Config.TrustedHosts = []string{"localhost", "[::1]", ".example.com"}
+	app.Get("/", func(c *flagon.Context) error { return c.Text(200, "Hello, World!") })
+	req, _ := http.NewRequest("GET", "http://www.example.com/", nil)
+	w := newDiscardWriter()
+	b.ReportAllocs()
+	for b.Loop() {
+		app.ServeHTTP(w, req)
+	}
+}
