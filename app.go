@@ -40,6 +40,7 @@ type App struct {
 	groups     []mount  // blueprint prefixes, for 404 and 405 error scoping
 	appScopes  []*scaffold
 	trust      proxyTrust // Config.TrustedProxies, parsed when frozen
+	hosts      hostTrust  // Config.TrustedHosts, parsed when frozen
 	appHooks   bool       // the app has AfterRequest or TeardownRequest hooks
 
 	once      sync.Once

@@ -67,6 +67,7 @@ func (a *App) freeze() (err error) {
 		a.logger().Error("flagon: Config.TrustedProxies entry is not an IP, a CIDR or \"unix\"; it is not trusted", "entry", e)
 	}
 	a.trust = trust
+	a.hosts = a.parseTrustedHosts()
 	a.appHooks = hasHooks(a.appScopes)
 	for _, r := range a.all {
 		r.chain = a.compose(r)

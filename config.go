@@ -22,6 +22,13 @@ type Config struct {
 
 	TrustedProxies []string // IPs and CIDRs whose forwarding headers are believed; default none
 	ClientIPHeader string   // "X-Forwarded-For" (default), "X-Real-IP" or "Forwarded"
+	// TrustedHosts lists the hosts the app answers for (Flask's
+	// TRUSTED_HOSTS): "example.com" is that host, ".example.com" is
+	// example.com and its subdomains; ports are ignored, names compare
+	// case-insensitively, IPv6 addresses are written "[::1]". A request for
+	// another host (its Host header, or a trusted proxy's forwarded host)
+	// gets 400 before any handler. Default none: every host is answered.
+	TrustedHosts []string
 
 	MaxBodyBytes       int64 // request bodies past this are 413; default 32 MiB
 	MaxMultipartMemory int64 // multipart bytes kept in memory, the rest spills to temporary files; default 8 MiB
@@ -83,8 +90,8 @@ func DefaultConfig() Config {
 
 // FromEnv reads settings from environment variables named prefix + "_" +
 // the setting in upper snake case: FLAGON_DEBUG, FLAGON_ADDR,
-// FLAGON_SECRET_KEY, FLAGON_SECRET_KEY_FALLBACKS and FLAGON_TRUSTED_PROXIES
-// (comma-separated), FLAGON_CLIENT_IP_HEADER, FLAGON_MAX_BODY_BYTES,
+// FLAGON_SECRET_KEY, FLAGON_SECRET_KEY_FALLBACKS, FLAGON_TRUSTED_PROXIES and
+// FLAGON_TRUSTED_HOSTS (comma-separated), FLAGON_CLIENT_IP_HEADER, FLAGON_MAX_BODY_BYTES,
 // FLAGON_MAX_MULTIPART_MEMORY, FLAGON_SERVER_NAME, FLAGON_PREFERRED_URL_SCHEME, FLAGON_TEMPLATE_DIR,
 // FLAGON_STATIC_DIR, FLAGON_STATIC_URL_PATH, FLAGON_SESSION_COOKIE_NAME,
 // FLAGON_SESSION_LIFETIME, FLAGON_SESSION_COOKIE_SECURE and the timeouts
@@ -149,6 +156,7 @@ func (c *Config) FromEnv(prefix string) error {
 	list("SECRET_KEY_FALLBACKS", &out.SecretKeyFallbacks)
 	list("TRUSTED_PROXIES", &out.TrustedProxies)
 	str("CLIENT_IP_HEADER", &out.ClientIPHeader)
+	list("TRUSTED_HOSTS", &out.TrustedHosts)
 	byteCount("MAX_BODY_BYTES", &out.MaxBodyBytes)
 	byteCount("MAX_MULTIPART_MEMORY", &out.MaxMultipartMemory)
 	str("SERVER_NAME", &out.ServerName)

@@ -15,6 +15,7 @@ const (
 	outcomeRedirect
 	outcomeOptions
 	outcomeBadRequest
+	outcomeBadHost // the host is not one of Config.TrustedHosts (hosts.go)
 )
 
 // ServeHTTP answers the request. It is the one way through the app for
@@ -68,6 +69,9 @@ func (a *App) Handler() http.Handler { return a }
 // everything else from the start (it matches with the same tree walk).
 func (a *App) route(c *Context) HandlerFunc {
 	r := c.Request
+	if a.hosts.on && a.rejectHost(c) {
+		return a.special
+	}
 	if path := r.URL.Path; r.URL.RawPath == "" && path != "" && path[0] == '/' {
 		if i := methodIndex(r.Method); i >= 0 && a.router.trees[i] != nil {
 			if rt := a.router.trees[i].match(path, 1, false, &c.params); rt != nil && !rt.rest {
@@ -264,6 +268,8 @@ func (a *App) answerSpecial(c *Context) error {
 		return Abort(http.StatusMethodNotAllowed)
 	case outcomeBadRequest:
 		return Abort(http.StatusBadRequest, "The request path has a malformed percent-escape.")
+	case outcomeBadHost:
+		return Abort(http.StatusBadRequest, "The requested host is not one this server answers for.")
 	}
 	return Abort(http.StatusNotFound)
 }

@@ -1,6 +1,7 @@
 package flagon
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -100,7 +101,11 @@ func (a *App) handleError(c *Context, err error) {
 	}
 	a.answerError(c, err)
 	if code := c.Response.status; code >= 500 {
-		if _, isPanic := err.(*panicError); !isPanic {
+		if c.Request.Context().Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+			// The client went away, or the server's shutdown deadline
+			// passed, and the handler stopped for it.
+			a.logger().Debug("flagon: request ended with its context", "method", c.Request.Method, "path", c.Request.URL.Path, "error", err.Error())
+		} else if _, isPanic := err.(*panicError); !isPanic {
 			a.logger().Error("flagon: request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "status", code, "error", err.Error())
 		}
 	}

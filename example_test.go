@@ -79,3 +79,24 @@ func ExampleAbort() {
 	fmt.Println(res.Code)
 	// Output: 403
 }
+
+func ExampleConfig_trustedHosts() {
+	app := flagon.New()
+	app.Config.TrustedHosts = []string{".example.com"} // example.com and its subdomains
+	app.Get("/forgot", func(c *flagon.Context) error {
+		link, err := c.ExternalURLFor("reset", "token", "t0k3n")
+		if err != nil {
+			return err
+		}
+		return c.Text(200, link) // a real app mails the link
+	})
+	app.Get("/reset/<token>", func(c *flagon.Context) error { return c.Text(200, "new password?") }).Name("reset")
+
+	res := app.TestClient().Get("http://www.example.com/forgot")
+	fmt.Println(res.Code, res.Text())
+	res = app.TestClient().Get("http://evil.example/forgot")
+	fmt.Println(res.Code)
+	// Output:
+	// 200 http://www.example.com/reset/t0k3n
+	// 400
+}

@@ -130,7 +130,11 @@ func TestRunReturnsOnlyAfterAShutdownCalledElsewhereFinished(t *testing.T) {
 		returned.Store(true)
 		ran <- err
 	}()
-	client := unixClient(path)
+	client := &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "unix", path)
+		},
+	}}
 	waitUp(t, client, "http://app/")
 
 	slow := make(chan string, 1)
@@ -200,10 +204,10 @@ func sseApp(started chan<- struct{}) *flagon.App {
 }
 
 func TestShutdownEndsStreamsThroughTheirContext(t *testing.T) {
-	started := make(chan struct{})
+	started, slowEntered := make(chan struct{}), make(chan struct{})
 	app := sseApp(started)
 	app.Get("/slow", func(c *flagon.Context) error {
-		<-started
+		close(slowEntered)
 		select {
 		case <-c.Context().Done():
 			return c.Text(500, "cancelled")
@@ -233,6 +237,7 @@ func TestShutdownEndsStreamsThroughTheirContext(t *testing.T) {
 		res.Body.Close()
 		slow <- string(b)
 	}()
+	<-slowEntered
 
 	// A deadline far away: the stream must not hold the shutdown until it.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

@@ -31,20 +31,27 @@ func (c *Context) URLFor(endpoint string, args ...any) (string, error) {
 	return c.scriptRoot() + p, nil
 }
 
-// ExternalURLFor builds an absolute URL for endpoint: the request's scheme
-// and host (from a trusted proxy's forwarding headers when there are any),
-// else Config.PreferredURLScheme and Config.ServerName.
+// ExternalURLFor builds an absolute URL for endpoint. Its scheme and host
+// are the request's (from a trusted proxy's forwarding headers when there
+// are any) when that host is a valid host[:port] and, with
+// Config.TrustedHosts set, a trusted one; else Config.PreferredURLScheme
+// and Config.ServerName. It never builds a URL from a host it did not
+// check: it returns an error when neither host can be used, or for the
+// errors of URLFor.
 func (c *Context) ExternalURLFor(endpoint string, args ...any) (string, error) {
 	p, err := c.URLFor(endpoint, args...)
 	if err != nil {
 		return "", err
 	}
 	scheme, host := c.Scheme(), c.Host()
-	if host == "" {
+	if !c.app.urlHost(host) {
 		scheme, host = c.app.Config.PreferredURLScheme, c.app.Config.ServerName
-	}
-	if host == "" {
-		return "", errors.New("flagon: ExternalURLFor needs the request's Host or Config.ServerName")
+		if host == "" {
+			return "", errors.New("flagon: ExternalURLFor: the request's host is missing, malformed or not in Config.TrustedHosts, and Config.ServerName is not set")
+		}
+		if !validHost(host) {
+			return "", fmt.Errorf("flagon: ExternalURLFor: Config.ServerName %q is not a valid host[:port]", host)
+		}
 	}
 	if scheme == "" {
 		scheme = "http"

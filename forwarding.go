@@ -265,21 +265,73 @@ func (c *Context) forwardedValue(xHeader, param string) string {
 		if param == "" {
 			break // X-Forwarded-Prefix has no Forwarded parameter
 		}
-		elems := forwardedElements(c.Request.Header.Values("Forwarded"))
-		if len(elems) == 0 {
-			return ""
-		}
-		return elems[len(elems)-1][param]
+		return lastForwardedParam(c.Request.Header.Values("Forwarded"), param)
 	case "X-Real-IP":
 		if xHeader != "X-Forwarded-Proto" {
 			return ""
 		}
 	}
-	vals := listValues(c.Request.Header.Values(xHeader))
-	if len(vals) == 0 {
+	return lastListValue(c.Request.Header.Values(xHeader))
+}
+
+// lastListValue is the right-most entry of comma-separated header lines,
+// listValues(lines)[len-1], without building the list: Host and Scheme
+// read it on every request from a trusted proxy, and with
+// Config.TrustedHosts set every request reads Host.
+func lastListValue(lines []string) string {
+	if len(lines) == 0 {
 		return ""
 	}
-	return vals[len(vals)-1]
+	l := lines[len(lines)-1]
+	return strings.TrimSpace(l[strings.LastIndexByte(l, ',')+1:])
+}
+
+// lastForwardedParam is the parameter param of the last Forwarded element,
+// forwardedElements(lines)[len-1][param], without the maps.
+func lastForwardedParam(lines []string, param string) string {
+	if len(lines) == 0 {
+		return ""
+	}
+	var elem string
+	for rest, more := lines[len(lines)-1], true; more; {
+		elem, rest, more = cutQuoted(rest, ',')
+	}
+	val := ""
+	for pairs, more := elem, true; more; {
+		var pair string
+		pair, pairs, more = cutQuoted(pairs, ';')
+		k, v, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		if !ok || !strings.EqualFold(strings.TrimSpace(k), param) {
+			continue
+		}
+		v = strings.TrimSpace(v)
+		if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+			v = strings.ReplaceAll(v[1:len(v)-1], `\"`, `"`)
+		}
+		val = v // a repeated parameter: the last, as in forwardedElements
+	}
+	return val
+}
+
+// cutQuoted cuts s at the first sep outside double quotes, as splitQuoted
+// splits it.
+func cutQuoted(s string, sep byte) (before, after string, found bool) {
+	quoted := false
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '"':
+			quoted = !quoted
+		case '\\':
+			if quoted {
+				i++
+			}
+		case sep:
+			if !quoted {
+				return s[:i], s[i+1:], true
+			}
+		}
+	}
+	return s, "", false
 }
 
 // Scheme returns "https" or "http": the request's own, or from a trusted
@@ -298,8 +350,9 @@ func (c *Context) Scheme() string {
 
 // Host returns the host the client asked for: the Host header, or from a
 // trusted proxy its X-Forwarded-Host (the host of Forwarded when that is
-// the configured header). A value that is not a valid host[:port] is
-// ignored.
+// the configured header). A forwarded value that is not a valid
+// host[:port] is ignored. With Config.TrustedHosts set, a request whose
+// Host is not trusted is refused before any handler runs.
 func (c *Context) Host() string {
 	if v := c.forwardedValue("X-Forwarded-Host", "host"); validHost(v) {
 		return v
@@ -315,37 +368,6 @@ func (c *Context) scriptRoot() string {
 		return ""
 	}
 	return v
-}
-
-// validHost accepts host names, IPv4, bracketed IPv6, and an optional port.
-func validHost(h string) bool {
-	if h == "" || len(h) > 255 {
-		return false
-	}
-	host := h
-	if hp, port, err := net.SplitHostPort(h); err == nil {
-		host = hp
-		if port == "" || !allDigits(port) {
-			return false
-		}
-		if strings.Contains(host, ":") {
-			_, err := netip.ParseAddr(host)
-			return err == nil
-		}
-	} else if strings.HasPrefix(h, "[") && strings.HasSuffix(h, "]") {
-		_, err := netip.ParseAddr(h[1 : len(h)-1])
-		return err == nil
-	}
-	if host == "" {
-		return false
-	}
-	for i := 0; i < len(host); i++ {
-		ch := host[i]
-		if !(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '-' || ch == '.' || ch == '_') {
-			return false
-		}
-	}
-	return true
 }
 
 // clientIPHeaders are the headers proxies carry the client address in.
