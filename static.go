@@ -80,6 +80,9 @@ func (a *App) ensureStatic() {
 // Content-Type from the extension, Range, conditional requests and HEAD.
 // A missing file or a directory answers 404.
 func (c *Context) File(path string) error {
+	if c.smuggledPath(path) {
+		return Abort(http.StatusNotFound)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -156,7 +159,7 @@ type fileServer struct {
 }
 
 func (s *fileServer) serve(c *Context, name string) error {
-	if name == "" || !fs.ValidPath(name) || strings.ContainsAny(name, "\\\x00") {
+	if name == "" || !fs.ValidPath(name) || strings.IndexByte(name, 0) >= 0 || smuggledName(c.Request, name) {
 		return Abort(http.StatusNotFound)
 	}
 	f, err := s.fsys.Open(name)
@@ -214,7 +217,7 @@ func serveContent(c *Context, st fs.FileInfo, rs io.ReadSeeker, etag string) {
 			h.Set("Cache-Control", "no-cache")
 		}
 	}
-	http.ServeContent(c.Response, c.Request, st.Name(), st.ModTime(), rs)
+	http.ServeContent(c.Response, rangeRequest(c.Request, st.Size()), st.Name(), st.ModTime(), rs)
 }
 
 // rootFS is an fs.FS over a directory opened with os.Root, so the OS
