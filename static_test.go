@@ -361,6 +361,16 @@ func TestEncodedSeparatorsNeverReachAGuardedFile(t *testing.T) {
 			assert.NotContains(t, body, "BACKSLASHED", target)
 		}
 	})
+	t.Run("a refused attachment is not a download", func(t *testing.T) {
+		for _, target := range []string{"/att/admin%2Fprivate.txt", "/att/missing.txt"} {
+			res, body := request(t, "GET", srv.URL+target, nil)
+			assert.Equal(t, 404, res.StatusCode, target)
+			assert.Empty(t, res.Header.Get("Content-Disposition"), target)
+			assert.NotContains(t, body, "GUARDED", target)
+		}
+		res, _ := request(t, "GET", srv.URL+"/att/a%20b.txt", nil)
+		assert.Equal(t, `attachment; filename="download.txt"`, res.Header.Get("Content-Disposition"))
+	})
 	t.Run("ordinary names with escapes still serve", func(t *testing.T) {
 		for target, want := range map[string]string{
 			"/files/a%20b.txt":     "spaced",

@@ -1,0 +1,61 @@
+package flagon
+
+import (
+	"strings"
+	"testing"
+)
+
+// FuzzNormalizeRange checks what ServeContent is handed: a normalized
+// header is "bytes=" and at most maxRanges ranges within the file, in no
+// overlapping or touching pair, normalizing it again changes nothing, and
+// the multipart answer it asks for is never larger than the file.
+func FuzzNormalizeRange(f *testing.F) {
+	for _, seed := range []string{
+		"bytes=0-4", "bytes=0-", "bytes=-5", "bytes=-0", "items=0-5", "bytes=0-5,3-10", "bytes=0-4,5-9",
+		"bytes=10000-10099,0-99", "Bytes = 1-2 ,", "bytes=99999999999999999999-", "bytes=5-1", "bytes=,",
+		"bytes=0-0,0-0,0-0", "bytes=-1,-2,0-", "bytes=\t3-4\t", "bytes=1-2,4-5,7-8",
+	} {
+		f.Add(seed, int64(20000))
+		f.Add(seed, int64(15))
+	}
+	f.Fuzz(func(t *testing.T, h string, size int64) {
+		if size < 0 {
+			size = -(size + 1)
+		}
+		verdict, value := normalizeRange(h, size)
+		if verdict != rangeSend {
+			if value != "" {
+				t.Fatalf("%q: verdict %d with a value %q", h, verdict, value)
+			}
+			return
+		}
+		if size == 0 || !strings.HasPrefix(value, "bytes=") {
+			t.Fatalf("%q (size %d) gave %q", h, size, value)
+		}
+		again, value2 := normalizeRange(value, size)
+		if again != rangeSend || value2 != value {
+			t.Fatalf("%q gave %q, which gives %d %q", h, value, again, value2)
+		}
+		var rs []byteRange
+		for spec := range strings.SplitSeq(value[len("bytes="):], ",") {
+			a, b, _ := strings.Cut(spec, "-")
+			start, ok1 := parsePos(a)
+			end, ok2 := parsePos(b)
+			if !ok1 || !ok2 || start > end || end >= size {
+				t.Fatalf("%q gave %q: %q is not within %d bytes", h, value, spec, size)
+			}
+			for _, r := range rs {
+				if start <= r.end+1 && r.start <= end+1 {
+					t.Fatalf("%q gave %q: %q overlaps or touches another range", h, value, spec)
+				}
+			}
+			rs = append(rs, byteRange{start: start, end: end})
+		}
+		if len(rs) > maxRanges {
+			t.Fatalf("%q gave %d ranges", h, len(rs))
+		}
+		if len(rs) > 1 && multipartSize(rs, size) > size {
+			t.Fatalf("%q gave %q, a multipart answer larger than the file", h, value)
+		}
+	})
+}
