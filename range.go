@@ -2,7 +2,9 @@ package flagon
 
 import (
 	"cmp"
+	"mime"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,7 +41,10 @@ const (
 // shallow copy whose Range header is dropped or replaced by its normal form
 // (see normalizeRange), so ServeContent only ever reads ranges this file
 // decided on. The request the handler sees is never modified.
-func rangeRequest(r *http.Request, size int64) *http.Request {
+//
+// w is the response's header and name the file's name, from which
+// ServeContent takes the Content-Type its multipart parts repeat.
+func rangeRequest(r *http.Request, w http.Header, name string, size int64) *http.Request {
 	vs := r.Header["Range"]
 	if len(vs) == 0 {
 		return r
@@ -50,7 +55,11 @@ func rangeRequest(r *http.Request, size int64) *http.Request {
 		// RFC 9110 defines ranges for GET only; ServeContent answers HEAD
 		// like the GET, so HEAD keeps them too. A repeated header is not
 		// a valid Range: it is ignored.
-		verdict, value = normalizeRange(vs[0], size)
+		typeLen := 0
+		if strings.IndexByte(vs[0], ',') >= 0 {
+			typeLen = partTypeLen(w, name)
+		}
+		verdict, value = normalizeRange(vs[0], size, typeLen)
 	}
 	switch verdict {
 	case rangeSend:
@@ -82,7 +91,7 @@ func rangeRequest(r *http.Request, size int64) *http.Request {
 // "bytes=" and the coalesced ranges with both ends, within the file. It
 // returns rangeIgnore also when the multipart answer would be larger than
 // the file itself (many small parts cost more than the whole file).
-func normalizeRange(h string, size int64) (rangeVerdict, string) {
+func normalizeRange(h string, size int64, typeLen int) (rangeVerdict, string) {
 	unit, set, ok := strings.Cut(h, "=")
 	if !ok || !strings.EqualFold(trimOWS(unit), "bytes") {
 		return rangeIgnore, "" // RFC 9110: a unit the server does not know is ignored
@@ -145,7 +154,7 @@ func normalizeRange(h string, size int64) (rangeVerdict, string) {
 		return rangeUnsatisfied, ""
 	}
 	ranges = coalesce(ranges)
-	if len(ranges) > 1 && multipartSize(ranges, size) > size {
+	if len(ranges) > 1 && multipartSize(ranges, size, typeLen) > size {
 		return rangeIgnore, ""
 	}
 	var b strings.Builder
@@ -215,18 +224,31 @@ func coalesce(rs []byteRange) []byteRange {
 	return out
 }
 
-// multipartSize estimates, from above, the body of the multipart/byteranges
+// multipartSize bounds from above the body of the multipart/byteranges
 // answer ServeContent writes for rs: per part a boundary line (its
-// boundaries are 60 characters), a Content-Range and a Content-Type header
-// (allowing 64 characters for the type) and the bytes; then the closing
-// boundary.
-func multipartSize(rs []byteRange, size int64) int64 {
+// boundaries are 60 characters), a Content-Range and a Content-Type of
+// typeLen bytes, and the bytes; then the closing boundary.
+func multipartSize(rs []byteRange, size int64, typeLen int) int64 {
 	digits := int64(len(strconv.FormatInt(size, 10)))
 	const boundaryLine = len("\r\n--") + 60 + len("\r\n")
-	const headers = len("Content-Range: bytes -/\r\n") + len("Content-Type: \r\n") + 64 + len("\r\n")
+	const headers = len("Content-Range: bytes -/\r\n") + len("Content-Type: \r\n") + len("\r\n")
 	total := int64(boundaryLine + len("--"))
 	for _, r := range rs {
-		total += int64(boundaryLine+headers) + 3*digits + r.end - r.start + 1
+		total += int64(boundaryLine+headers+typeLen) + 3*digits + r.end - r.start + 1
 	}
 	return total
+}
+
+// partTypeLen is the length of the Content-Type ServeContent gives the
+// parts of a multipart answer: the one the response has, or the one of
+// name's extension, or 40 bytes for a sniffed one (the longest
+// http.DetectContentType gives is 29).
+func partTypeLen(w http.Header, name string) int {
+	if ct := w.Get("Content-Type"); ct != "" {
+		return len(ct)
+	}
+	if ct := mime.TypeByExtension(filepath.Ext(name)); ct != "" {
+		return len(ct)
+	}
+	return 40
 }

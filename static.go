@@ -235,7 +235,7 @@ func serveContent(c *Context, st fs.FileInfo, rs io.ReadSeeker, etag string) {
 			h.Set("Cache-Control", "no-cache")
 		}
 	}
-	http.ServeContent(c.Response, rangeRequest(c.Request, st.Size()), st.Name(), st.ModTime(), rs)
+	http.ServeContent(c.Response, rangeRequest(c.Request, h, st.Name(), st.Size()), st.Name(), st.ModTime(), rs)
 }
 
 // rootFS is an fs.FS over a directory opened with os.Root, so the OS
