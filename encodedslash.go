@@ -39,7 +39,7 @@ func smuggledName(r *http.Request, name string) bool {
 // been built from a route variable holding a smuggled separator (see
 // smuggledName). Such a variable is refused outright when one of its parts
 // (the text between its separators) is empty, "." or "..": no client means
-// "a%2F..%2Fb", and the router refuses those segments spelled plainly. Any
+// "a%2F..%2Fb", and spelled plainly the router redirects those away. Any
 // other such variable is refused when path contains two of its neighbouring
 // parts joined by a separator, ignoring ASCII case ("admin/key.pem" in
 // "/srv/files/admin/key.pem.bak"): that holds however the handler got from
