@@ -26,12 +26,18 @@ const staticEndpoint = "static"
 // prefix + "/<path:filename>", and returns the route. Its endpoint is
 // "static:" + prefix without its slashes ("/assets" gives "static:assets",
 // "/a/b" gives "static:a:b"); rename it with Name. Files are opened through
-// os.Root, so no name (.., encoded slashes, backslashes, NUL bytes,
-// absolute paths, symlinks that point outside) reaches a file outside dir:
+// os.Root, so no name (.., backslashes, NUL bytes, absolute paths, symlinks
+// that point outside) reaches a file outside dir, and a name whose slash
+// was sent as %2F is refused too, so a route guarding a subfolder
+// ("/files/admin/<path:p>") cannot be bypassed with "admin%2Fkey.pem":
 // those answer 404, as do missing files and directories (there are no
 // listings). Answers follow http.ServeContent: Range, If-Modified-Since,
 // ETag and If-None-Match, HEAD, Content-Type from the extension; see
-// Config.SendFileMaxAge for Cache-Control.
+// Config.SendFileMaxAge for Cache-Control. Range headers are normalized
+// first, so they cannot amplify an answer: overlapping and adjacent ranges
+// are coalesced, a header with more than 200 ranges, an unknown unit or a
+// syntax error is ignored (200 with the whole file), as is one whose
+// multipart answer would be larger than the file.
 func (a *App) Static(prefix, dir string) *Route {
 	return a.StaticFS(prefix, &rootFS{dir: dir})
 }
@@ -75,11 +81,20 @@ func (a *App) ensureStatic() {
 	a.addStatic(strings.TrimRight(cfg.StaticURLPath, "/"), fsys).Name(staticEndpoint)
 }
 
-// File sends the file at path (a path the application chose: never build
-// it from request data, use App.Static for that) with http.ServeContent:
-// Content-Type from the extension, Range, conditional requests and HEAD.
-// A missing file or a directory answers 404.
+// File sends the file at path with http.ServeContent: Content-Type from
+// the extension, Range (normalized as for App.Static), conditional requests
+// and HEAD. A missing file or a directory answers 404. It also answers 404
+// when a route variable of the request holds a separator the router did not
+// route on (a slash sent as %2F, a backslash) and path carries it: two
+// neighbouring parts of the variable joined by a separator, ignoring ASCII
+// case, or any variable with an empty, "." or ".." part. So a handler that
+// builds path from a variable cannot be led past a route guarding a
+// subfolder; still, prefer App.Static to serve files by a name from the
+// request, as it cannot leave its folder.
 func (c *Context) File(path string) error {
+	if c.smuggledPath(path) {
+		return Abort(http.StatusNotFound)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -103,10 +118,16 @@ func (c *Context) File(path string) error {
 // filename: Content-Disposition: attachment, with an ASCII filename for
 // old clients and the exact name in RFC 6266's filename* (UTF-8,
 // percent-encoded). Quotes, backslashes, CR, LF and other control
-// characters in filename can never break the header.
+// characters in filename can never break the header. It answers 404 when
+// File does, and that answer is not sent as a download.
 func (c *Context) Attachment(path, filename string) error {
-	c.Response.Header().Set("Content-Disposition", contentDisposition("attachment", filename))
-	return c.File(path)
+	h := c.Response.Header()
+	h.Set("Content-Disposition", contentDisposition("attachment", filename))
+	err := c.File(path)
+	if err != nil && !c.Response.written {
+		h.Del("Content-Disposition") // the error page is not the download
+	}
+	return err
 }
 
 // contentDisposition formats a Content-Disposition value for filename.
@@ -156,7 +177,7 @@ type fileServer struct {
 }
 
 func (s *fileServer) serve(c *Context, name string) error {
-	if name == "" || !fs.ValidPath(name) || strings.ContainsAny(name, "\\\x00") {
+	if name == "" || !fs.ValidPath(name) || strings.IndexByte(name, 0) >= 0 || smuggledName(c.Request, name) {
 		return Abort(http.StatusNotFound)
 	}
 	f, err := s.fsys.Open(name)
@@ -214,7 +235,7 @@ func serveContent(c *Context, st fs.FileInfo, rs io.ReadSeeker, etag string) {
 			h.Set("Cache-Control", "no-cache")
 		}
 	}
-	http.ServeContent(c.Response, c.Request, st.Name(), st.ModTime(), rs)
+	http.ServeContent(c.Response, rangeRequest(c.Request, h, st.Name(), st.Size()), st.Name(), st.ModTime(), rs)
 }
 
 // rootFS is an fs.FS over a directory opened with os.Root, so the OS

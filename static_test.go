@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -269,4 +270,123 @@ func TestFileAndAttachment(t *testing.T) {
 			assert.Empty(t, res.Header.Get("X-Evil"))
 		})
 	}
+}
+
+// guardedTree lays out a folder whose admin/ subfolder a guard route
+// protects, with names that need escapes beside it.
+func guardedTree(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "admin"), 0o755))
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "sub"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "admin", "private.txt"), []byte("GUARDED"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "sub", "notes.txt"), []byte("notes"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a b.txt"), []byte("spaced"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "café.txt"), []byte("accented"), 0o644))
+	return dir
+}
+
+// smuggledSpellings spell admin/private.txt (under prefix) as one segment
+// the router does not split, or with backslashes it never splits on.
+func smuggledSpellings(prefix string) []string {
+	return []string{
+		prefix + "/admin%2Fprivate.txt",
+		prefix + "/admin%2fprivate.txt",
+		prefix + "/admin%5Cprivate.txt",
+		prefix + "/admin%5cprivate.txt",
+		prefix + "/admin\\private.txt",
+		prefix + "/%61dmin%2Fprivate.txt",
+		prefix + "/sub%2F..%2Fadmin%2Fprivate.txt",
+		prefix + "/sub%2f..%2fadmin%2fprivate.txt",
+		prefix + "/sub/..%2Fadmin%2Fprivate.txt",
+		prefix + "/sub%5C..%5Cadmin%5Cprivate.txt",
+		prefix + "/ADMIN%2FPRIVATE.TXT",
+		prefix + "/admin%2F.%2Fprivate.txt",
+		prefix + "/admin%2F%2Fprivate.txt",
+	}
+}
+
+func TestEncodedSeparatorsNeverReachAGuardedFile(t *testing.T) {
+	dir := guardedTree(t)
+	app := quietApp()
+	guard := func(c *flagon.Context) error { return flagon.Abort(403) }
+	app.Get("/files/admin/<path:p>", guard)
+	app.Static("/files", dir)
+	app.Get("/dl/admin/<path:p>", guard)
+	app.Get("/dl/<name>", func(c *flagon.Context) error {
+		return c.File(filepath.Join(dir, c.Param("name")))
+	})
+	app.Get("/dlp/admin/<path:p>", guard)
+	app.Get("/dlp/<path:name>", func(c *flagon.Context) error {
+		return c.File(filepath.Join(dir, c.Param("name")))
+	})
+	app.Get("/lower/admin/<path:p>", guard)
+	app.Get("/lower/<name>", func(c *flagon.Context) error {
+		return c.File(filepath.Join(dir, strings.ToLower(c.Param("name"))))
+	})
+	app.Get("/att/admin/<path:p>", guard)
+	app.Get("/att/<name>", func(c *flagon.Context) error {
+		return c.Attachment(filepath.Join(dir, c.Param("name")), "download.txt")
+	})
+	app.Get("/label/<label>", func(c *flagon.Context) error {
+		return c.File(filepath.Join(dir, "sub", "notes.txt")) // the variable is not part of the path
+	})
+	srv := serveApp(t, app)
+	addr := strings.TrimPrefix(srv.URL, "http://")
+
+	t.Run("the guard answers the plain spelling", func(t *testing.T) {
+		for _, p := range []string{"/files", "/dl", "/dlp", "/lower", "/att"} {
+			code, body := rawGet(t, addr, p+"/admin/private.txt")
+			assert.Equal(t, 403, code, p)
+			assert.NotContains(t, body, "GUARDED", p)
+		}
+	})
+	for _, prefix := range []string{"/files", "/dl", "/dlp", "/lower", "/att"} {
+		for _, target := range smuggledSpellings(prefix) {
+			t.Run(target+" never serves the guarded file", func(t *testing.T) {
+				code, body := rawGet(t, addr, target)
+				assert.Contains(t, []int{400, 403, 404}, code)
+				assert.NotContains(t, body, "GUARDED")
+			})
+		}
+	}
+	t.Run("a backslash is a separator on every system", func(t *testing.T) {
+		if runtime.GOOS == "windows" {
+			t.Skip("Windows has no file names with backslashes")
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(dir, `x\y.txt`), []byte("BACKSLASHED"), 0o644))
+		for _, target := range []string{"/files/x%5Cy.txt", "/dl/x%5Cy.txt", "/dl/x%5cy.txt", "/dlp/x%5Cy.txt"} {
+			code, body := rawGet(t, addr, target)
+			assert.Equal(t, 404, code, target)
+			assert.NotContains(t, body, "BACKSLASHED", target)
+		}
+	})
+	t.Run("a refused attachment is not a download", func(t *testing.T) {
+		for _, target := range []string{"/att/admin%2Fprivate.txt", "/att/missing.txt"} {
+			res, body := request(t, "GET", srv.URL+target, nil)
+			assert.Equal(t, 404, res.StatusCode, target)
+			assert.Empty(t, res.Header.Get("Content-Disposition"), target)
+			assert.NotContains(t, body, "GUARDED", target)
+		}
+		res, _ := request(t, "GET", srv.URL+"/att/a%20b.txt", nil)
+		assert.Equal(t, `attachment; filename="download.txt"`, res.Header.Get("Content-Disposition"))
+	})
+	t.Run("ordinary names with escapes still serve", func(t *testing.T) {
+		for target, want := range map[string]string{
+			"/files/a%20b.txt":     "spaced",
+			"/files/caf%C3%A9.txt": "accented",
+			"/files/sub/notes.txt": "notes",
+			"/dl/a%20b.txt":        "spaced",
+			"/dl/caf%C3%A9.txt":    "accented",
+			"/dlp/sub/notes.txt":   "notes",
+			"/dlp/caf%C3%A9.txt":   "accented",
+			"/att/a%20b.txt":       "spaced",
+			"/label/a%2Fb":         "notes",
+			"/label/x%5Cy":         "notes",
+		} {
+			code, body := rawGet(t, addr, target)
+			assert.Equal(t, 200, code, target)
+			assert.Equal(t, want, body, target)
+		}
+	})
 }
