@@ -112,14 +112,12 @@ func (a *App) handleError(c *Context, err error) {
 }
 
 // answerError writes the answer for err: the first error handler of the
-// request's scopes that takes it, else the default error page.
+// request's scopes (innermost first) that takes it, else the default error
+// page. Within a scope a handler for the error's type (HandleError) wins
+// over one for its status code: the type says more about the error.
 func (a *App) answerError(c *Context, err error) {
 	code := statusOf(err)
 	for _, s := range c.scopes() {
-		if h := s.codes[code]; h != nil {
-			a.runErrorHandler(c, err, func() error { return h(c, err) })
-			return
-		}
 		for _, t := range s.typed {
 			var matched bool
 			var out error
@@ -130,6 +128,10 @@ func (a *App) answerError(c *Context, err error) {
 			if matched {
 				return
 			}
+		}
+		if h := s.codes[code]; h != nil {
+			a.runErrorHandler(c, err, func() error { return h(c, err) })
+			return
 		}
 	}
 	a.renderError(c, err)

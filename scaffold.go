@@ -181,8 +181,8 @@ func (s *scaffold) ErrorHandler(code int, fn func(c *Context, err error) error) 
 
 // HandleError registers fn for errors that match E through errors.As, on an
 // App or a Blueprint. Handlers of the route's blueprints are tried innermost
-// first, then the app's; within a scope a code handler for the error's
-// status comes before type handlers, which are tried in registration order.
+// first, then the app's; within a scope type handlers, tried in
+// registration order, come before a code handler for the error's status.
 func HandleError[E error](s Scope, fn func(c *Context, err E) error) {
 	sc := s.base()
 	sc.checkOpen("add an error handler")
