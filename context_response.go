@@ -82,11 +82,14 @@ func (c *Context) Stream(code int, contentType string, r io.Reader) error {
 	return render.Reader{ContentType: contentType, Reader: r, Flush: true, Context: c.Request.Context()}.Render(c.Response)
 }
 
-// Redirect sends a redirect to url with code (301, 302, 303, 307 or 308).
-// It returns an error for other codes.
+// Redirect sends a redirect to url with code: 301, 302, 303, 307 or 308.
+// It returns an error for any other code (300, 304, 305 and 306 are not
+// redirects a browser follows).
 func (c *Context) Redirect(code int, url string) error {
-	if code < 300 || code > 308 {
-		return fmt.Errorf("flagon: Redirect with status %d: use a 3xx status", code)
+	switch code {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+	default:
+		return fmt.Errorf("flagon: Redirect with status %d: use 301, 302, 303, 307 or 308", code)
 	}
 	http.Redirect(c.Response, c.Request, url, code)
 	return nil

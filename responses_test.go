@@ -284,3 +284,19 @@ func readBody(t *testing.T, client *http.Client, url string) string {
 	require.NoError(t, err)
 	return string(b)
 }
+
+func TestRedirectTakesOnlyTheRedirectCodes(t *testing.T) {
+	for code := 300; code <= 308; code++ {
+		app := flagon.New()
+		app.Get("/", func(c *flagon.Context) error { return c.Redirect(code, "/there") })
+		res := app.TestClient().Get("/")
+		switch code {
+		case 301, 302, 303, 307, 308:
+			assert.Equal(t, code, res.Code)
+			assert.Equal(t, "/there", res.Header.Get("Location"))
+		default:
+			assert.Equal(t, 500, res.Code, "Redirect(%d) is a mistake", code)
+			assert.Empty(t, res.Header.Get("Location"))
+		}
+	}
+}
