@@ -20,5 +20,21 @@
 // routes, middleware, hooks and error handlers under a prefix. Sessions are
 // signed cookies; the middleware package holds the usual middleware.
 //
+// # Request flow
+//
+// Every request takes one way through the app, in files named for each
+// step. dispatch.go: ServeHTTP takes a pooled Context, checks the host
+// (Config.TrustedHosts, hosts.go), and chooses the chain: the matched
+// route's (router.go), or the special chain of the router's own answers
+// (404, 405, redirects, OPTIONS). chain.go: each chain is composed once,
+// when the app is frozen: app middleware, blueprint middleware, the error
+// boundary (which admits the body, body.go, and answers errors and panics
+// through the error handlers, errors.go), before-request hooks, route
+// middleware, handler. hooks.go: before-request hooks, after-request hooks
+// just before the headers are written (response.go), and teardown hooks
+// when the request ends. forwarding.go reads the forwarding headers of
+// trusted proxies for ClientIP, Scheme and Host. serve.go and shutdown.go
+// serve the app and stop it gracefully.
+//
 // The guide is in the repository's docs/ folder.
 package flagon
