@@ -1,5 +1,5 @@
 // Package flagon is a Flask-like micro web framework: an App registers
-// decorator-style routes written in Flask's rule syntax into a radix router,
+// decorator-style routes written in Flask's rule syntax into a segment tree,
 // wraps handlers in middleware chains, and serves them with Run(debug) in
 // development or as a plain http.Handler in production.
 //

@@ -1,89 +1,42 @@
 package flagon
 
 import (
-	"encoding/binary"
 	"fmt"
 	"net/url"
 	"sort"
 	"strings"
-	"unsafe"
 )
 
-// The router is a tree of path segments, one tree per method. Each node
-// holds its static children (by text) and its variable children (in
-// precedence order); a lookup walks the request path one segment at a time,
-// tries static text first and backtracks into the next variable child when
-// a later segment fails. A node is visited at most once per lookup, so a
-// lookup costs at most the size of the tree and usually its depth; the
-// recursion is bounded by the longest rule, never by the request.
+// The router is a segment tree: one tree per method, one node per segment
+// position of the registered rules. Each node holds its static children
+// (by text) and its variable children (in precedence order); a lookup
+// walks the request path one segment at a time, tries static text first
+// and backtracks into the next variable child when a later segment fails.
+// A node is visited at most once per lookup, so a lookup costs at most the
+// size of the tree and usually its depth; the recursion is bounded by the
+// longest rule, never by the request.
 
 // node is one segment position in a method's tree.
 type node struct {
-	seg     string // static text, or the shape key of a variable
-	spec    converterSpec
-	statics []*node
-	index   string           // first byte of each static child, for a quick scan
-	jump    *[256]uint16     // with many children: start<<8 | count of each first byte
-	kids    []kid            // after compact: the static children as match compares them
-	single  *node            // after compact: the only way on is one variable (not a path)
-	bigs    map[string]*node // static children by text once there are many
-	empty   *node            // the trailing-slash child (an empty last segment)
-	params  []*node          // variable children, in precedence order
-	route   *Route           // the route whose rule ends here
-}
-
-// kid is a static child as match compares it in place: its text, merged
-// with the static segments that follow it alone ("static/route/here"),
-// the text's first 8 bytes as a little-endian word with the mask of the
-// bytes it fills, and the node the text leads to. One slice of them keeps
-// a comparison to one bounds check and one or two cache lines.
-type kid struct {
-	head, mask uint64
-	text       string
-	next       *node
-}
-
-// buildJump sorts the static children by first byte and indexes where each
-// first byte's run starts, so a lookup compares only candidates.
-func (n *node) buildJump() {
-	sort.SliceStable(n.statics, func(i, j int) bool { return n.statics[i].seg[0] < n.statics[j].seg[0] })
-	idx := make([]byte, len(n.statics))
-	n.jump = new([256]uint16)
-	for i, c := range n.statics {
-		idx[i] = c.seg[0]
-		e := &n.jump[c.seg[0]]
-		if *e&0xff == 0 {
-			*e = uint16(i) << 8
-		}
-		*e++
-	}
-	n.index = string(idx)
+	seg    string // static text, or the shape key of a variable
+	spec   converterSpec
+	static statics // static children
+	single *node   // after compact: the only way on is one variable (not a path)
+	empty  *node   // the trailing-slash child (an empty last segment)
+	params []*node // variable children, in precedence order
+	route  *Route  // the route whose rule ends here
 }
 
 // compact prepares the tree for lookups once registration is over: a chain
 // of static segments with nothing else on the way ("/static/route/here")
 // becomes one text compared at once. Only the in-place fast path of match
-// uses the merged texts; segment-wise lookups keep using statics.
+// uses the merged texts; segment-wise lookups keep using static.find.
 func (n *node) compact() {
-	if len(n.statics) == 0 && n.empty == nil && len(n.params) == 1 && n.params[0].spec.kind != kindPath {
+	if len(n.static.nodes) == 0 && n.empty == nil && len(n.params) == 1 && n.params[0].spec.kind != kindPath {
 		n.single = n.params[0]
 	}
-	if n.bigs == nil {
-		n.kids = make([]kid, len(n.statics))
-		for i, ch := range n.statics {
-			text := ch.seg
-			for len(ch.statics) == 1 && ch.bigs == nil && len(ch.params) == 0 && ch.empty == nil && ch.route == nil {
-				ch = ch.statics[0]
-				text += "/" + ch.seg
-			}
-			k := kid{head: head8(text), mask: ^uint64(0), text: text, next: ch}
-			if len(text) < 8 {
-				k.mask = 1<<(8*len(text)) - 1
-			}
-			n.kids[i] = k
-		}
-	}
-	for _, ch := range n.statics {
+	n.static.compact()
+	for _, ch := range n.static.nodes {
 		ch.compact()
 	}
 	for _, p := range n.params {
@@ -92,43 +45,6 @@ func (n *node) compact() {
 	if n.empty != nil {
 		n.empty.compact()
 	}
-}
-
-// head8 packs the first 8 bytes of s (fewer when s is shorter, the rest
-// zero) into a little-endian word; the compiler makes the long case a
-// single load.
-func head8(s string) uint64 {
-	if len(s) >= 8 {
-		return load8(s)
-	}
-	if s == "" {
-		return 0
-	}
-	return headShort(s)
-}
-
-// load8 is head8 for a string of 8 bytes or more, small enough to inline.
-// Reading through a byte slice over the string's memory (read only, within
-// its length) lets the compiler make it one load, which it does not do for
-// byte-by-byte string indexing once inlined.
-func load8(s string) uint64 {
-	return binary.LittleEndian.Uint64((*[8]byte)(unsafe.Pointer(unsafe.StringData(s)))[:])
-}
-
-// headShort is head8 for a string of 1 to 7 bytes. Overlapping loads OR
-// the same bytes into the same places, so two loads cover any length.
-func headShort(s string) uint64 {
-	n := len(s)
-	if n >= 4 {
-		return load4(s) | load4(s[n-4:])<<((8*n-32)&63)
-	}
-	return uint64(s[0]) | uint64(s[n/2])<<((8*(n/2))&63) | uint64(s[n-1])<<((8*n-8)&63)
-}
-
-// load4 packs the first 4 bytes of s, which has at least 4, into a
-// little-endian word, in one load.
-func load4(s string) uint64 {
-	return uint64(binary.LittleEndian.Uint32((*[4]byte)(unsafe.Pointer(unsafe.StringData(s)))[:]))
 }
 
 // compact prepares every tree for lookups; see node.compact.
@@ -146,28 +62,6 @@ func (rt *router) compact() {
 	}
 }
 
-// manyStatics is the fan-out past which static children are found by map.
-const manyStatics = 255
-
-// staticChild finds the static child with text seg.
-func (n *node) staticChild(seg string) *node {
-	if n.bigs != nil {
-		return n.bigs[seg]
-	}
-	c := seg[0]
-	for i := 0; i < len(n.index); i++ {
-		j := strings.IndexByte(n.index[i:], c)
-		if j < 0 {
-			return nil
-		}
-		i += j
-		if n.statics[i].seg == seg {
-			return n.statics[i]
-		}
-	}
-	return nil
-}
-
 // child returns the child for s, creating it when missing.
 func (n *node) child(s segment) *node {
 	if s.spec.kind == kindStatic {
@@ -177,26 +71,11 @@ func (n *node) child(s segment) *node {
 			}
 			return n.empty
 		}
-		if c := n.staticChild(s.static); c != nil {
+		if c := n.static.find(s.static); c != nil {
 			return c
 		}
 		c := &node{seg: s.static}
-		n.statics = append(n.statics, c)
-		if n.bigs != nil {
-			n.bigs[s.static] = c
-			return c
-		}
-		n.index += s.static[:1]
-		switch {
-		case len(n.statics) > manyStatics:
-			n.bigs = make(map[string]*node, 2*len(n.statics))
-			for _, st := range n.statics {
-				n.bigs[st.seg] = st
-			}
-			n.index, n.jump = "", nil
-		case len(n.statics) > 8:
-			n.buildJump()
-		}
+		n.static.add(c)
 		return c
 	}
 	key := s.shapeKey()
@@ -246,25 +125,24 @@ walk:
 			n, start = p, end+1
 			continue
 		}
-		if n.kids == nil || start == len(path) {
+		if !n.static.inPlace() || start == len(path) {
 			return n.matchSegment(path, start, raw, vals)
 		}
-		if len(n.kids) == 1 && len(n.params) == 0 {
+		if len(n.static.kids) == 1 && len(n.params) == 0 {
 			// The only way on is one static text ("api/v1"): compare it
-			// here, a word at a time, without a call.
-			k := &n.kids[0]
+			// here, without the call scan would cost.
+			k := &n.static.kids[0]
 			end := start + len(k.text)
-			var r8 uint64 // the next 8 bytes, as in scan
+			var r8 uint64 // the next 8 bytes, as statics.scan reads them
 			switch rest := len(path) - start; {
 			case rest >= 8:
-				r8 = wordAt(unsafe.StringData(path), start)
+				r8 = word8(path, start)
 			case len(path) >= 8:
-				r8 = wordAt(unsafe.StringData(path), len(path)-8) >> ((64 - 8*rest) & 63)
+				r8 = word8(path, len(path)-8) >> ((64 - 8*rest) & 63)
 			default:
 				r8 = headShort(path[start:])
 			}
-			if end > len(path) || r8&k.mask != k.head ||
-				len(k.text) > 8 && !sameAfter8(path[start:], k.text) {
+			if end > len(path) || !k.heads(r8) || len(k.text) > 8 && !sameAfter8(path[start:], k.text) {
 				return nil
 			}
 			if end == len(path) {
@@ -278,7 +156,7 @@ walk:
 		}
 		// Static children are compared in place, without finding the
 		// segment's end first. At most one can match.
-		if ch, l := n.scan(path, start); ch != nil {
+		if ch, l := n.static.scan(path, start); ch != nil {
 			if start+l == len(path) {
 				if ch.route != nil {
 					return ch.route
@@ -299,68 +177,6 @@ walk:
 		}
 		return n.matchSegment(path, start, raw, vals)
 	}
-}
-
-// scan finds the static child whose text path[start:] starts with, up to
-// the end of the path or a "/", and returns it with the text's length; nil
-// when there is none. Texts start with distinct segments, so at most one
-// matches.
-func (n *node) scan(path string, start int) (*node, int) {
-	rest := path[start:]
-	kids := n.kids
-	if n.jump != nil {
-		e := n.jump[rest[0]]
-		kids = kids[e>>8 : e>>8+e&0xff]
-	}
-	// Up to 8 bytes of each candidate compare in one word; only longer
-	// texts compare the rest, a word at a time too.
-	var r8 uint64
-	switch n := len(rest); {
-	case n >= 8:
-		r8 = wordAt(unsafe.StringData(path), start)
-	case len(path) >= 8:
-		// rest ends the path: its bytes are the top of the path's last
-		// word, shifted down (the zeros above are masked or compared).
-		r8 = wordAt(unsafe.StringData(path), len(path)-8) >> ((64 - 8*n) & 63)
-	default:
-		r8 = headShort(rest)
-	}
-	for i := range kids {
-		k := &kids[i]
-		if r8&k.mask != k.head {
-			continue
-		}
-		l := len(k.text)
-		if l > len(rest) || l > 8 && !sameAfter8(rest, k.text) || l < len(rest) && rest[l] != '/' {
-			continue
-		}
-		return k.next, l
-	}
-	return nil, 0
-}
-
-// sameAfter8 reports whether rest[8:len(text)] equals text[8:], for a text
-// longer than 8 bytes whose first 8 bytes rest already matches and a rest
-// at least as long: 8 bytes at a time from the end, the first word
-// overlapping what the head compared.
-func sameAfter8(rest, text string) bool {
-	p, q := unsafe.StringData(rest), unsafe.StringData(text)
-	for i := len(text) - 8; ; i -= 8 {
-		if wordAt(p, i) != wordAt(q, i) {
-			return false
-		}
-		if i <= 8 {
-			return true
-		}
-	}
-}
-
-// wordAt reads the 8 bytes at p+i as a little-endian word, in one load
-// where the platform allows unaligned loads. The caller guarantees the 8
-// bytes lie within the string p points into; checking that here again
-// would double the cost of a comparison.
-func wordAt(p *byte, i int) uint64 {
-	return binary.LittleEndian.Uint64((*[8]byte)(unsafe.Add(unsafe.Pointer(p), i))[:])
 }
 
 // matchSegment is match for what the fast walk leaves: it finds the
@@ -392,8 +208,8 @@ func (n *node) matchSegment(path string, start int, raw bool, vals *[]string) *R
 		}
 		text = unescapeSegment(seg)
 	}
-	if raw || n.kids == nil {
-		if c := n.staticChild(text); c != nil {
+	if raw || !n.static.inPlace() {
+		if c := n.static.find(text); c != nil {
 			if last {
 				if c.route != nil {
 					return c.route

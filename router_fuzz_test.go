@@ -18,10 +18,10 @@ import (
 // matcher that is deliberately simple: it splits the request target at
 // its slashes, decodes each segment, and scans the routes of the method
 // one by one in precedence order, taking the first whose every segment
-// accepts. Precedence order is what DESIGN.md states, per segment: static
-// text, any, int, float, uuid, custom converters, string, path; variables
-// of the same kind at the same place keep the order in which that place was
-// first registered. The app must pick the same route with the same values,
+// accepts. Precedence order, per segment, is the one docs/routing.md
+// states: static text, any, int, float, uuid, custom converters, string,
+// path; variables of the same kind at the same place keep the order in
+// which that place was first registered. The app must pick the same route with the same values,
 // or give the same 308, 404 or 405, for every target, and never panic.
 
 // fuzzHex is the fuzz table's custom converter: 1 to 8 lower-case hex digits.
@@ -216,7 +216,8 @@ func newRefRouter(table [][2]string) refRouter {
 	return rr
 }
 
-// accepts is DESIGN.md's table of converters, written out plainly.
+// accepts is what each converter matches (docs/routing.md lists them),
+// written out plainly.
 func (s refSeg) accepts(v string) bool {
 	switch s.kind {
 	case refStatic:
