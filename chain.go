@@ -110,12 +110,21 @@ func (a *App) composePreflight(r *Route) HandlerFunc {
 
 // outer wraps h in the middleware of the scopes' blueprints (innermost
 // first; the last scope is the app), then the app's, each settled, and
-// outermost the request log of Run(true).
+// outermost the request log of Run(true). The outermost middleware needs
+// no settling of its own: nothing outside it reads the answer before
+// ServeHTTP settles its error (see end).
 func (a *App) outer(h HandlerFunc, scopes []*scaffold) HandlerFunc {
+	var mws []Middleware // innermost first: each list backwards, inner blueprints first
 	for i := 0; i < len(scopes)-1; i++ {
-		h = a.wrapSettled(h, scopes[i].mws)
+		mws = appendReversed(mws, scopes[i].mws)
 	}
-	h = a.wrapSettled(h, a.mws)
+	mws = appendReversed(mws, a.mws)
+	for i, mw := range mws {
+		h = apply(mw, h)
+		if i < len(mws)-1 || a.logAll {
+			h = a.settled(h)
+		}
+	}
 	if a.logAll {
 		h = a.logRequests(h)
 	}
@@ -150,14 +159,11 @@ func apply(mw Middleware, h HandlerFunc) HandlerFunc {
 	return out
 }
 
-// wrapSettled is wrap for app and blueprint middleware: an error a
-// middleware returns is answered before the middleware outside it sees
-// it.
-func (a *App) wrapSettled(h HandlerFunc, mws []Middleware) HandlerFunc {
+func appendReversed(dst, mws []Middleware) []Middleware {
 	for i := len(mws) - 1; i >= 0; i-- {
-		h = a.settled(apply(mws[i], h))
+		dst = append(dst, mws[i])
 	}
-	return h
+	return dst
 }
 
 // settled answers the error next returns, unless a boundary inside it
@@ -179,15 +185,28 @@ func (a *App) settle(c *Context, err error) {
 	}
 }
 
-// boundary admits the request's body, runs next, and turns its errors and
-// panics into answers through the error handlers (see enter). It passes
-// the error on, marked as answered, so the middleware outside sees it and
-// the final status. A chain with nothing outside the boundary has the
-// same boundary without its recover (gate): ServeHTTP recovers there, with
-// the same answerPanic, and a defer per request is saved.
+// boundary admits the request's body (see admitBody), runs next, and
+// turns its errors and panics into answers through the error handlers. It
+// passes the error on, marked as answered, so the middleware outside sees
+// it and the final status. A chain with nothing outside the boundary gets
+// it without its recover: ServeHTTP recovers there, with the same
+// answerPanic, and a defer per request is saved.
 func (a *App) boundary(next HandlerFunc, outer bool) HandlerFunc {
+	inner := func(c *Context) error {
+		if c.Request.ContentLength != 0 {
+			if err := a.admitBody(c); err != nil {
+				a.settle(c, err)
+				return err
+			}
+		}
+		err := next(c)
+		if err != nil {
+			a.settle(c, err)
+		}
+		return err
+	}
 	if !outer {
-		return func(c *Context) error { return a.enter(c, next) }
+		return inner
 	}
 	return func(c *Context) (err error) {
 		defer func() {
@@ -198,24 +217,8 @@ func (a *App) boundary(next HandlerFunc, outer bool) HandlerFunc {
 				err = a.answerPanic(c, p)
 			}
 		}()
-		return a.enter(c, next)
+		return inner(c)
 	}
-}
-
-// enter is the inside of the boundary: the body is admitted (see
-// admitBody), next runs, and an error of either is answered.
-func (a *App) enter(c *Context, next HandlerFunc) error {
-	if c.Request.ContentLength != 0 {
-		if err := a.admitBody(c); err != nil {
-			a.settle(c, err)
-			return err
-		}
-	}
-	err := next(c)
-	if err != nil {
-		a.settle(c, err)
-	}
-	return err
 }
 
 // answerPanic turns a recovered panic into an error (its stack logged) and

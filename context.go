@@ -109,7 +109,7 @@ func (c *Context) reset(w http.ResponseWriter, r *http.Request) {
 	c.Response = &c.resp
 	c.route = nil
 	c.params = c.params[:0]
-	c.resp = Response{w: w, c: c, status: http.StatusOK}
+	c.resp = Response{w: w, c: c, status: http.StatusOK, head: r.Method == http.MethodHead}
 	c.afterDone, c.done = false, false
 	if c.interrupted.Load() {
 		c.interrupted.Store(false)

@@ -59,7 +59,7 @@ func (c *Context) runAfter() {
 // multipart body.
 func (a *App) finish(c *Context, err error) {
 	if !c.resp.written && !c.resp.hijacked {
-		if c.resp.head && c.resp.size > 0 && c.resp.Header().Get("Content-Length") == "" {
+		if c.resp.head && c.resp.size > 0 && !c.resp.discard && c.resp.Header().Get("Content-Length") == "" {
 			c.resp.Header().Set("Content-Length", strconv.FormatInt(c.resp.size, 10))
 		}
 		c.resp.WriteHeader(c.resp.status)

@@ -23,7 +23,7 @@ type Response struct {
 	discard  bool // the body is dropped: a HEAD request, or an error answer replaced the response
 	failed   bool // a write to the client failed: it went away
 	stream   bool // the handler flushed: the response is a stream (see markStream)
-	head     bool // a HEAD request wrote body bytes: they are counted, and the headers wait for the end
+	head     bool // a HEAD request: body writes are counted, not sent, and the headers wait for the end
 }
 
 // Header returns the response headers, which can be changed until the
@@ -51,7 +51,7 @@ func (r *Response) WriteHeader(code int) {
 		c.afterDone = true
 	}
 	r.written = true
-	if c := r.c; c != nil && c.Request.Method == http.MethodHead {
+	if r.head {
 		r.discard = true // the framework drops HEAD bodies itself, whatever hosts it
 	}
 	r.w.WriteHeader(r.status)
@@ -60,10 +60,9 @@ func (r *Response) WriteHeader(code int) {
 // Write writes body bytes, sending the headers first if needed.
 func (r *Response) Write(b []byte) (int, error) {
 	if !r.written {
-		if r.head || r.c != nil && r.c.Request.Method == http.MethodHead {
+		if r.head {
 			// As net/http does for HEAD: no body, and the headers wait
 			// until the handler is done, so they can carry the length.
-			r.head = true
 			r.size += int64(len(b))
 			return len(b), nil
 		}
@@ -84,10 +83,9 @@ func (r *Response) Write(b []byte) (int, error) {
 // supports that.
 func (r *Response) WriteString(s string) (int, error) {
 	if !r.written {
-		if r.head || r.c != nil && r.c.Request.Method == http.MethodHead {
+		if r.head {
 			// As net/http does for HEAD: no body, and the headers wait
 			// until the handler is done, so they can carry the length.
-			r.head = true
 			r.size += int64(len(s))
 			return len(s), nil
 		}
