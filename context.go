@@ -109,7 +109,10 @@ func (c *Context) reset(w http.ResponseWriter, r *http.Request) {
 	c.Response = &c.resp
 	c.route = nil
 	c.params = c.params[:0]
-	c.resp = Response{w: w, c: c, status: http.StatusOK, head: r.Method == http.MethodHead}
+	c.resp = Response{w: w, c: c, status: http.StatusOK}
+	if r.Method == http.MethodHead {
+		c.resp.head = true
+	}
 	c.afterDone, c.done = false, false
 	if c.interrupted.Load() {
 		c.interrupted.Store(false)
