@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"reflect"
 	"runtime/debug"
 	"strings"
 )
@@ -113,21 +114,15 @@ func (a *App) handleError(c *Context, err error) {
 
 // answerError writes the answer for err: the first error handler of the
 // request's scopes (innermost first) that takes it, else the default error
-// page. Within a scope a handler for the error's type (HandleError) wins
-// over one for its status code: the type says more about the error.
+// page. Within a scope the most specific handler for the error's type
+// (HandleError) wins over one for its status code: the type says more
+// about the error.
 func (a *App) answerError(c *Context, err error) {
 	code := statusOf(err)
 	for _, s := range c.scopes() {
-		for _, t := range s.typed {
-			var matched bool
-			var out error
-			a.runErrorHandler(c, err, func() error {
-				matched, out = t(c, err)
-				return out
-			})
-			if matched {
-				return
-			}
+		if t, e := s.typedFor(err); t != nil {
+			a.runErrorHandler(c, err, func() error { return t.handle(c, e) })
+			return
 		}
 		if h := s.codes[code]; h != nil {
 			a.runErrorHandler(c, err, func() error { return h(c, err) })
@@ -243,4 +238,51 @@ func (a *App) renderError(c *Context, err error) {
 	}
 	_, _ = fmt.Fprintf(c.Response, "<!doctype html>\n<html lang=\"en\">\n<title>%d %s</title>\n<h1>%s</h1>\n%s</html>\n",
 		code, html.EscapeString(p.Title), html.EscapeString(p.Title), detail)
+}
+
+// typedFor returns the scope's most specific type handler for err and the
+// error of err's chain it takes (see HandleError), or nil.
+func (s *scaffold) typedFor(err error) (*typedHandler, error) {
+	if len(s.typed) == 0 {
+		return nil, nil
+	}
+	var found *typedHandler
+	var took error
+	walkChain(err, func(e error) bool {
+		for _, concrete := range []bool{true, false} {
+			for i := range s.typed {
+				t := &s.typed[i]
+				if (t.typ.Kind() != reflect.Interface) == concrete && t.takes(e) {
+					found, took = t, e
+					return true
+				}
+			}
+		}
+		return false
+	})
+	return found, took
+}
+
+// walkChain calls fn for err and each error it wraps, depth first, until
+// fn returns true.
+func walkChain(err error, fn func(error) bool) bool {
+	for err != nil {
+		if fn(err) {
+			return true
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() []error }:
+			for _, e := range u.Unwrap() {
+				if walkChain(e, fn) {
+					return true
+				}
+			}
+			return false
+		case interface{ Unwrap() error }:
+			err = u.Unwrap()
+		default:
+			return false
+		}
+	}
+	return false
 }

@@ -1,9 +1,9 @@
 package flagon
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strings"
 )
 
@@ -24,8 +24,23 @@ type scaffold struct {
 	frozen func() bool    // App: it is serving; Blueprint: an app registered it
 }
 
-// typedHandler runs its handler when err matches its type (errors.As).
-type typedHandler func(c *Context, err error) (matched bool, out error)
+// typedHandler is a HandleError registration: the error type it takes
+// and its handler, called with an error of that type.
+type typedHandler struct {
+	typ    reflect.Type
+	handle func(c *Context, err error) error
+}
+
+// takes reports whether the handler takes e itself (not through its
+// chain): e's type is the handler's, or implements the handler's
+// interface.
+func (t typedHandler) takes(e error) bool {
+	et := reflect.TypeOf(e)
+	if t.typ.Kind() == reflect.Interface {
+		return et.Implements(t.typ)
+	}
+	return et == t.typ
+}
 
 // Scope is where error handlers are registered: *App and *Blueprint.
 type Scope interface {
@@ -179,20 +194,21 @@ func (s *scaffold) ErrorHandler(code int, fn func(c *Context, err error) error) 
 	s.codes[code] = fn
 }
 
-// HandleError registers fn for errors that match E through errors.As, on an
-// App or a Blueprint. Handlers of the route's blueprints are tried innermost
-// first, then the app's; within a scope type handlers, tried in
-// registration order, come before a code handler for the error's status.
+// HandleError registers fn for errors of type E, on an App or a
+// Blueprint. As in Flask, the most specific handler wins: the handlers of
+// the route's blueprints are tried innermost first, then the app's; within
+// a scope, the error's chain (errors.Unwrap, errors.Join) is walked from
+// the error itself inwards, and the first error in it that a handler takes
+// is handled: by a handler for its exact type, else by one for an interface
+// it implements, in registration order. A handler for the error's status
+// code (ErrorHandler) comes after every type handler of its scope.
 func HandleError[E error](s Scope, fn func(c *Context, err E) error) {
 	sc := s.base()
 	sc.checkOpen("add an error handler")
 	notNil(fn == nil, "error handler")
-	sc.typed = append(sc.typed, func(c *Context, err error) (bool, error) {
-		var target E
-		if errors.As(err, &target) {
-			return true, fn(c, target)
-		}
-		return false, nil
+	sc.typed = append(sc.typed, typedHandler{
+		typ:    reflect.TypeFor[E](),
+		handle: func(c *Context, err error) error { return fn(c, err.(E)) },
 	})
 }
 
