@@ -1,6 +1,7 @@
 package flagon
 
 import (
+	"context"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -63,6 +64,10 @@ type App struct {
 	servers map[*http.Server]*drain // served by Run and Serve, for Shutdown
 	closed  bool                    // Shutdown was called
 
+	values      sync.Map // the app's own values, by Key name
+	onShutdown  []func(context.Context) error
+	releaseOnce sync.Once
+
 	validateOnce sync.Once
 	validate     *validator.Validate // see Validator
 }
@@ -118,6 +123,9 @@ func (a *App) Mount(prefix string, h http.Handler) {
 	if prefix == "" {
 		panic(fmt.Sprintf("flagon: Mount at %s needs a prefix such as \"/api\"", callSite()))
 	}
+	if strings.ContainsAny(prefix, "<>") {
+		panic(fmt.Sprintf("flagon: Mount prefix %q at %s must be static text (no variables): the prefix is stripped from the path", prefix, callSite()))
+	}
 	strip := stripPrefix(prefix, h)
 	a.add(prefix, strip, []string{anyMethod})
 	a.add(prefix+"/", strip, []string{anyMethod})
@@ -156,7 +164,7 @@ func (a *App) attachRoute(r *Route) {
 // reads the blueprint's route and never writes it.
 func (a *App) addDerived(origin *Route, m mount) {
 	d := &Route{
-		rule:    m.prefix + origin.rule,
+		rule:    joinRule(m.prefix, origin.rule),
 		methods: origin.methods,
 		handler: origin.handler,
 		local:   origin.local,

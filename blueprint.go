@@ -20,6 +20,7 @@ import (
 type Blueprint struct {
 	scaffold
 	children   []childBlueprint
+	app        appWide     // hooks and handlers for every app that registers it
 	registered atomic.Bool // an app took it in (itself or through a parent): closed
 }
 
@@ -88,6 +89,7 @@ func (m mount) nest(child *Blueprint, prefix string) mount {
 // b, which is closed by then, so apps may register b concurrently.
 func (b *Blueprint) mount(a *App, m mount) {
 	a.groups = append(a.groups, m)
+	b.app.registerOn(a)
 	for _, r := range b.routes {
 		a.addDerived(r, m)
 	}
@@ -97,14 +99,26 @@ func (b *Blueprint) mount(a *App, m mount) {
 }
 
 // checkPrefix validates a registration prefix: empty, or starting with "/"
-// and without a trailing slash (which is dropped).
+// (a trailing slash is dropped, so "/foo/" and "/foo" are the same
+// prefix). A blueprint's prefix may hold variables ("/<lang>"), which its
+// routes' rules then have; a Mount prefix may not (see checkMountPrefix).
 func checkPrefix(prefix string) string {
 	prefix = strings.TrimRight(prefix, "/")
 	if prefix != "" && prefix[0] != '/' {
 		panic(fmt.Sprintf("flagon: prefix %q at %s must start with \"/\"", prefix, callSite()))
 	}
-	if strings.ContainsAny(prefix, "<>") {
-		panic(fmt.Sprintf("flagon: prefix %q at %s must be static text (no variables)", prefix, callSite()))
-	}
 	return prefix
+}
+
+// joinRule joins a prefix and a blueprint rule as Flask does: one slash
+// between them, whichever side has it ("/foo" + "bar" and "/foo" + "/bar"
+// are "/foo/bar"; "/foo" + "/" is "/foo/"; "/foo" + "" is "/foo").
+func joinRule(prefix, rule string) string {
+	if rule == "" {
+		if prefix == "" {
+			return "/"
+		}
+		return prefix
+	}
+	return prefix + "/" + strings.TrimLeft(rule, "/")
 }

@@ -95,6 +95,18 @@ func (c *Context) Redirect(code int, url string) error {
 	return nil
 }
 
+// RedirectFor sends a redirect with code (301, 302, 303, 307 or 308) to
+// the URL URLFor builds for endpoint and args (Flask's
+// redirect(url_for(...)) in one call); it returns URLFor's error, or
+// Redirect's for another code, and sends nothing then.
+func (c *Context) RedirectFor(code int, endpoint string, args ...any) error {
+	u, err := c.URLFor(endpoint, args...)
+	if err != nil {
+		return err
+	}
+	return c.Redirect(code, u)
+}
+
 // NoContent sends code with no body (204, or 201/202 without one).
 func (c *Context) NoContent(code int) error {
 	c.Response.WriteHeader(code)

@@ -227,7 +227,9 @@ func (a *App) miss(c *Context, path string, raw bool) {
 func (a *App) scopesFor(path string) []*scaffold {
 	best := -1
 	for i, m := range a.groups {
-		if m.prefix == "" || !strings.HasPrefix(path, m.prefix) {
+		// A prefix with variables ("/<lang>") is not a text to compare:
+		// misses under it get the app's scopes.
+		if m.prefix == "" || !strings.HasPrefix(path, m.prefix) || strings.IndexByte(m.prefix, '<') >= 0 {
 			continue
 		}
 		if len(path) > len(m.prefix) && path[len(m.prefix)] != '/' {
@@ -251,9 +253,17 @@ func withQuery(path, rawQuery string) string {
 	return path + "?" + rawQuery
 }
 
-// answerSpecial is the handler at the end of the special chain.
+// answerSpecial is the handler at the end of the special chain. Before a
+// 404 or 405, the before-request hooks of the path's scopes run, as Flask
+// runs them before it raises the routing error, so an error page sees
+// what they loaded (the logged-in user in g).
 func (a *App) answerSpecial(c *Context) error {
 	x := c.get()
+	if x.outcome == outcomeNotFound || x.outcome == outcomeMethodNotAllowed {
+		if err := runScopeBefore(c); err != nil || c.Response.Written() {
+			return err
+		}
+	}
 	switch x.outcome {
 	case outcomeRedirect:
 		c.Response.Header().Set("Location", x.location)

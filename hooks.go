@@ -36,6 +36,24 @@ func runBefore(hooks []func(*Context) error, next HandlerFunc) HandlerFunc {
 	}
 }
 
+// runScopeBefore runs the before-request hooks of the request's scopes,
+// the app's first, for an answer of the router's own (see answerSpecial);
+// one that fails or writes a response stops there.
+func runScopeBefore(c *Context) error {
+	scopes := c.scopes()
+	for i := len(scopes) - 1; i >= 0; i-- {
+		for _, fn := range scopes[i].before {
+			if err := fn(c); err != nil {
+				return err
+			}
+			if c.Response.Written() {
+				return nil
+			}
+		}
+	}
+	return nil
+}
+
 // runAfter runs the AfterRequest hooks once, just before the headers go.
 func (c *Context) runAfter() {
 	if c.afterDone {

@@ -42,6 +42,9 @@ func (r *Route) Name(endpoint string) *Route {
 	if endpoint == "" || strings.ContainsAny(endpoint, " /") {
 		panic(fmt.Sprintf("flagon: endpoint name %q for %s is not valid: use a non-empty name without spaces or slashes (registered at %s)", endpoint, r.rule, r.site))
 	}
+	if r.owner.name != "" && strings.Contains(endpoint, ".") {
+		panic(fmt.Sprintf("flagon: endpoint name %q for %s in blueprint %s (registered at %s) may not contain a dot: the app names it %s.<endpoint>, and dots separate blueprints", endpoint, r.rule, r.owner.name, r.site, r.owner.name))
+	}
 	r.owner.checkOpen("name the route " + r.rule)
 	r.local = endpoint
 	if r.app != nil {

@@ -20,6 +20,8 @@ type scaffold struct {
 	typed    []typedHandler
 	routes   []*Route
 
+	urlDefaults []func(c *Context, endpoint string, values map[string]any)
+
 	attach func(r *Route) // App: insert into the router; Blueprint: nothing (apps copy at Register)
 	frozen func() bool    // App: it is serving; Blueprint: an app registered it
 }
@@ -176,6 +178,23 @@ func (s *scaffold) TeardownRequest(fn func(c *Context, err error)) {
 	s.checkOpen("add a TeardownRequest hook")
 	notNil(fn == nil, "TeardownRequest hook")
 	s.teardown = append(s.teardown, fn)
+}
+
+// URLDefaults adds a function that gives URL building default values for
+// rule variables (Flask's url_defaults): Context.URLFor calls it with the
+// endpoint being built and a map to fill, and uses a value it sets for a
+// variable of the endpoint's rule that the caller did not pass. On an App
+// it applies to every endpoint; on a Blueprint, to the blueprint's
+// endpoints. With a variable prefix ("/<lang>") it keeps the current value
+// in every URL the blueprint builds:
+//
+//	bp.URLDefaults(func(c *flagon.Context, endpoint string, values map[string]any) {
+//		values["lang"] = c.Param("lang")
+//	})
+func (s *scaffold) URLDefaults(fn func(c *Context, endpoint string, values map[string]any)) {
+	s.checkOpen("add a URLDefaults function")
+	notNil(fn == nil, "URLDefaults function")
+	s.urlDefaults = append(s.urlDefaults, fn)
 }
 
 // ErrorHandler handles errors whose status is code (Abort(code), an

@@ -95,7 +95,7 @@ func (a *App) Run(debug bool) error {
 			_ = srv.Close()
 			return err
 		}
-		<-d.done // Shutdown was called: wait until it is done
+		<-d.done // Shutdown was called: wait until it is done (it runs OnShutdown)
 		return nil
 	case <-ctx.Done():
 	}
@@ -107,7 +107,12 @@ func (a *App) Run(debug bool) error {
 	defer cancel()
 	a.logger().Info("flagon: shutting down", "timeout", timeout)
 	a.untrack(srv)
-	if err := shutdownServer(sctx, srv, d); err != nil {
+	err = shutdownServer(sctx, srv)
+	if rerr := a.release(sctx); rerr != nil {
+		err = errors.Join(err, rerr)
+	}
+	d.finished()
+	if err != nil {
 		return fmt.Errorf("flagon: graceful shutdown: %w", err)
 	}
 	return nil

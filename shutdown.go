@@ -146,8 +146,9 @@ func (a *App) untrack(srv *http.Server) {
 // described for Run: they stop accepting, streams are ended through their
 // request contexts, and the requests in flight finish. When ctx ends
 // first, the remaining connections are closed (which cancels their
-// request contexts) and ctx's error is returned. Run and Serve return
-// once it is done. After Shutdown, Serve and Run return nil at once.
+// request contexts) and ctx's error is returned. Then the OnShutdown
+// functions run. Run and Serve return once all of it is done. After
+// Shutdown, Serve and Run return nil at once.
 func (a *App) Shutdown(ctx context.Context) error {
 	a.srvMu.Lock()
 	servers := a.servers
@@ -159,27 +160,33 @@ func (a *App) Shutdown(ctx context.Context) error {
 		mu   sync.Mutex
 		errs []error
 	)
-	for srv, d := range servers {
+	for srv := range servers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := shutdownServer(ctx, srv, d)
+			err := shutdownServer(ctx, srv)
 			mu.Lock()
 			errs = append(errs, err)
 			mu.Unlock()
 		}()
 	}
 	wg.Wait()
+	errs = append(errs, a.release(ctx))
+	for _, d := range servers {
+		d.finished()
+	}
 	return errors.Join(errs...)
 }
 
+// finished lets Serve and Run return: the shutdown is done.
+func (d *drain) finished() { d.once.Do(func() { close(d.done) }) }
+
 // shutdownServer shuts srv down within ctx; at the deadline it closes the
 // connections still open, which cancels their requests' contexts.
-func shutdownServer(ctx context.Context, srv *http.Server, d *drain) error {
+func shutdownServer(ctx context.Context, srv *http.Server) error {
 	err := srv.Shutdown(ctx)
 	if err != nil {
 		_ = srv.Close()
 	}
-	d.once.Do(func() { close(d.done) })
 	return err
 }

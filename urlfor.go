@@ -17,14 +17,24 @@ import (
 // odd number of arguments, a missing variable, or a value its converter
 // does not accept.
 func (a *App) URLFor(endpoint string, args ...any) (string, error) {
-	return a.buildURL(endpoint, args)
+	if strings.HasPrefix(endpoint, ".") {
+		return "", fmt.Errorf("flagon: cannot build a URL for %q: a relative endpoint needs a request (use Context.URLFor)", endpoint)
+	}
+	return a.buildURL(nil, endpoint, args)
 }
 
 // URLFor builds a path for endpoint like App.URLFor, for use in handlers.
-// Behind a trusted proxy that sends X-Forwarded-Prefix, the path starts
-// with that prefix.
+// An endpoint starting with "." is relative to the blueprint of the
+// request's route (".logout" in blueprint auth is "auth.logout"; in an app
+// route, "logout"), as in Flask. The URLDefaults functions of the app and
+// of the endpoint's blueprints fill the rule's variables the pairs leave
+// out. Behind a trusted proxy that sends X-Forwarded-Prefix, the path
+// starts with that prefix.
 func (c *Context) URLFor(endpoint string, args ...any) (string, error) {
-	p, err := c.app.buildURL(endpoint, args)
+	if strings.HasPrefix(endpoint, ".") {
+		endpoint = c.blueprintPrefix() + endpoint[1:]
+	}
+	p, err := c.app.buildURL(c, endpoint, args)
 	if err != nil {
 		return "", err
 	}
@@ -65,7 +75,18 @@ type urlArg struct {
 	used  bool
 }
 
-func (a *App) buildURL(endpoint string, args []any) (string, error) {
+// blueprintPrefix is the endpoint prefix of the request's route ("auth."
+// in blueprint auth, "" for an app route or no route).
+func (c *Context) blueprintPrefix() string {
+	if c.route == nil {
+		return ""
+	}
+	return c.route.prefix
+}
+
+// buildURL builds endpoint from args; c, when not nil, is the request
+// whose URLDefaults apply.
+func (a *App) buildURL(c *Context, endpoint string, args []any) (string, error) {
 	routes := a.endpoints[endpoint]
 	if len(routes) == 0 && endpoint == staticEndpoint && !a.serving.Load() {
 		a.ensureStatic()
@@ -100,7 +121,7 @@ func (a *App) buildURL(endpoint string, args []any) (string, error) {
 	sort.SliceStable(order, func(i, j int) bool { return len(order[i].parsed.names) > len(order[j].parsed.names) })
 	var firstErr error
 	for _, r := range order {
-		u, err := buildRule(r, pairs, anchor)
+		u, err := buildRule(r, withDefaults(c, r, endpoint, pairs), anchor)
 		if err == nil {
 			return u, nil
 		}
@@ -109,6 +130,40 @@ func (a *App) buildURL(endpoint string, args []any) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("flagon: cannot build a URL for %q: %w", endpoint, firstErr)
+}
+
+// withDefaults adds to pairs the values the URLDefaults functions of r's
+// scopes (the app's first, then its blueprints' outer to inner) give for
+// the rule's variables that pairs leave out.
+func withDefaults(c *Context, r *Route, endpoint string, pairs []urlArg) []urlArg {
+	if c == nil {
+		return pairs
+	}
+	var values map[string]any
+	for i := len(r.scopes) - 1; i >= 0; i-- {
+		for _, fn := range r.scopes[i].urlDefaults {
+			if values == nil {
+				values = map[string]any{}
+			}
+			fn(c, endpoint, values)
+		}
+	}
+	if values == nil {
+		return pairs
+	}
+	out := pairs[:len(pairs):len(pairs)]
+next:
+	for _, name := range r.parsed.names {
+		for _, p := range pairs {
+			if p.key == name {
+				continue next
+			}
+		}
+		if v, ok := values[name]; ok {
+			out = append(out, urlArg{key: name, value: v})
+		}
+	}
+	return out
 }
 
 // buildRule fills one route's rule from pairs.
