@@ -27,8 +27,15 @@ func (c *Context) SetCookie(cookie *http.Cookie) { http.SetCookie(c.Response, co
 // Render sends r with status code: the status is set, then r writes its
 // headers and body. Renderers that encode a value (JSON, XML, templates)
 // encode it before writing anything, so an encoding error is returned with
-// the response untouched, and the app answers 500 cleanly.
+// the response untouched, and the app answers 500 cleanly. A render.HTML
+// with map data gets the keys of the context processors, as in Template.
 func (c *Context) Render(code int, r render.Renderer) error {
+	if h, ok := r.(render.HTML); ok {
+		if data, merged := c.templateData(h.Data); merged {
+			h.Data = data
+			r = h
+		}
+	}
 	c.Status(code)
 	return r.Render(c.Response)
 }

@@ -16,6 +16,7 @@ type scaffold struct {
 	before   []func(*Context) error
 	after    []func(*Context)
 	teardown []func(*Context, error)
+	ctxProcs []func(*Context) M // ContextProcessor; on the app, also its blueprints' AppContextProcessor
 	codes    map[int]func(*Context, error) error
 	typed    []typedHandler
 	routes   []*Route

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"net/http"
 	"os"
 	"sort"
 	"strconv"
@@ -21,8 +22,10 @@ import (
 // is parsed together with the layouts and partials it uses: a page that
 // calls {{template "base.html" .}} and defines {{define "content"}} fills
 // the {{block "content" .}} of base.html, as Flask's {% extends %} does.
-// Pages get the helpers url_for, static, flashes, csrf_token and csp_nonce,
-// plus those added with App.TemplateFuncs.
+// Pages get the helpers url_for, static, flashes, csrf_token, csp_nonce,
+// g, request and session, plus those added with App.TemplateFuncs; M or
+// map[string]any data gets the keys of the context processors (see
+// ContextProcessor).
 //
 // Templates are parsed once, on first use; in debug mode a changed file is
 // picked up on the next request. A missing page or a template error returns
@@ -33,25 +36,14 @@ func (c *Context) Template(code int, name string, data any) error {
 	if err != nil {
 		return err
 	}
+	data, _ = c.templateData(data) // before taking a clone, which a panicking processor would lose
 	b := p.get()
 	b.c = c
-	err = c.Render(code, render.HTML{Template: b.t, Name: name, Data: data})
+	c.Status(code)
+	err = render.HTML{Template: b.t, Name: name, Data: data}.Render(c.Response)
 	b.c = nil
 	p.pool.Put(b)
 	return err
-}
-
-// TemplateFuncs adds functions to the ones every template can call (Gin's
-// SetFuncMap, Flask's template_global). Register them before the app
-// serves; a name clashing with a built-in helper replaces it.
-func (a *App) TemplateFuncs(funcs template.FuncMap) {
-	a.checkOpen("add template functions")
-	if a.tmplFuncs == nil {
-		a.tmplFuncs = template.FuncMap{}
-	}
-	for k, v := range funcs {
-		a.tmplFuncs[k] = v
-	}
 }
 
 // templateSet returns the app's templates, set up on first use from the
@@ -66,7 +58,8 @@ func (a *App) templateSet() *templates {
 			}
 			fsys, where = os.DirFS(dir), strconv.Quote(dir)
 		}
-		a.tmpl = &templates{fsys: fsys, where: where, user: a.tmplFuncs, reload: a.Config.Debug}
+		user, bound := splitTemplateFuncs(a.tmplFuncs)
+		a.tmpl = &templates{fsys: fsys, where: where, user: user, bound: bound, reload: a.Config.Debug}
 	})
 	return a.tmpl
 }
@@ -76,7 +69,8 @@ func (a *App) templateSet() *templates {
 type templates struct {
 	fsys   fs.FS
 	where  string           // for error messages
-	user   template.FuncMap // App.TemplateFuncs
+	user   template.FuncMap // App.TemplateFuncs, with stand-ins for the bound ones
+	bound  []*contextFunc   // App.TemplateFuncs taking the Context
 	reload bool             // debug mode: check the files on every request
 
 	mu    sync.Mutex
@@ -101,10 +95,12 @@ type tmplFile struct {
 type page struct {
 	master *template.Template
 	user   template.FuncMap
+	bound  []*contextFunc
 	pool   sync.Pool
 }
 
-// boundTemplate is a clone of a page whose helpers read the Context in c.
+// boundTemplate is a clone of a page whose helpers (and the App.TemplateFuncs
+// taking a Context) read the Context in c.
 type boundTemplate struct {
 	t *template.Template
 	c *Context
@@ -120,6 +116,9 @@ func (p *page) get() *boundTemplate {
 		panic("flagon: cloning a template: " + err.Error())
 	}
 	b.t = t.Funcs(b.helpers()).Funcs(p.user)
+	if len(p.bound) > 0 {
+		b.t.Funcs(b.bind(p.bound))
+	}
 	return b
 }
 
@@ -145,6 +144,12 @@ func (b *boundTemplate) helpers() template.FuncMap {
 			s, _ := v.(string)
 			return s
 		},
+		"g": func(key string) any {
+			v, _ := b.c.Get(key)
+			return v
+		},
+		"request": func() *http.Request { return b.c.Request },
+		"session": func() *Session { return b.c.Session() },
 	}
 }
 
@@ -183,7 +188,7 @@ func (ts *templates) page(name string) (*page, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &page{master: master, user: ts.user}
+	p := &page{master: master, user: ts.user, bound: ts.bound}
 	ts.pages[name] = p
 	return p, nil
 }
