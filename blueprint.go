@@ -22,8 +22,6 @@ type Blueprint struct {
 	children   []childBlueprint
 	app        appWide     // hooks and handlers for every app that registers it
 	registered atomic.Bool // an app took it in (itself or through a parent): closed
-
-	appProcs []func(*Context) M // AppContextProcessor
 }
 
 type childBlueprint struct {
@@ -90,9 +88,8 @@ func (m mount) nest(child *Blueprint, prefix string) mount {
 // mount registers b's routes (and its children's) on a at m. It only reads
 // b, which is closed by then, so apps may register b concurrently.
 func (b *Blueprint) mount(a *App, m mount) {
-	a.takeAppContextProcessors(b) // before b's mount is in a.groups
+	b.app.registerOn(a, b) // before b's mount is in a.groups
 	a.groups = append(a.groups, m)
-	b.app.registerOn(a)
 	for _, r := range b.routes {
 		a.addDerived(r, m)
 	}

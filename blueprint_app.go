@@ -9,6 +9,7 @@ import "fmt"
 type appWide struct {
 	before []func(*Context) error
 	codes  map[int]func(*Context, error) error
+	procs  []func(*Context) M // AppContextProcessor
 }
 
 // BeforeAppRequest adds a before-request hook to every app that registers
@@ -37,9 +38,16 @@ func (b *Blueprint) AppErrorHandler(code int, fn func(c *Context, err error) err
 	b.app.codes[code] = fn
 }
 
-// registerOn adds b's app-wide hooks and handlers to a, as App.Register
-// does for b and each of its children.
-func (w *appWide) registerOn(a *App) {
+// registerOn adds b's app-wide hooks, handlers and context processors to
+// a, as App.Register does for b and each of its children: once per app,
+// however many times a registers b (Flask's record_once).
+func (w *appWide) registerOn(a *App, b *Blueprint) {
+	for _, g := range a.groups {
+		if g.scopes[0] == &b.scaffold {
+			return
+		}
+	}
+	a.ctxProcs = append(a.ctxProcs, w.procs...)
 	a.before = append(a.before, w.before...)
 	for code, fn := range w.codes {
 		if a.codes == nil {

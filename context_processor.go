@@ -31,23 +31,7 @@ func (s *scaffold) ContextProcessor(fn func(c *Context) M) {
 func (b *Blueprint) AppContextProcessor(fn func(c *Context) M) {
 	b.checkOpen("add an app context processor")
 	notNil(fn == nil, "app context processor")
-	b.appProcs = append(b.appProcs, fn)
-}
-
-// takeAppContextProcessors appends b's AppContextProcessor functions to
-// a's own processors, the first time a registers b (Blueprint.mount calls
-// it before recording the mount). It only reads b, and the append never
-// writes b's slice, so apps may register b concurrently.
-func (a *App) takeAppContextProcessors(b *Blueprint) {
-	if len(b.appProcs) == 0 {
-		return
-	}
-	for _, g := range a.groups {
-		if g.scopes[0] == &b.scaffold {
-			return
-		}
-	}
-	a.ctxProcs = append(a.ctxProcs, b.appProcs...)
+	b.app.procs = append(b.app.procs, fn)
 }
 
 // templateData returns the data a template is executed with: data with

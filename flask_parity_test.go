@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 
 	"github.com/flagon-go/flagon"
 	"github.com/stretchr/testify/assert"
@@ -298,4 +299,32 @@ func TestAppValuesAndOnShutdown(t *testing.T) {
 	require.NoError(t, <-served)
 	assert.Equal(t, []string{"request done, db closed: false", "db closed", "second registered, first run"}, events,
 		"resources close after the requests, in reverse order, before Serve returns")
+}
+
+func TestAppWideHooksAreTakenOncePerApp(t *testing.T) {
+	bp := flagon.NewBlueprint("twice")
+	bp.BeforeAppRequest(func(c *flagon.Context) error {
+		n, _ := c.Get("n")
+		i, _ := n.(int)
+		c.Set("n", i+1)
+		return nil
+	})
+	bp.Get("/x", func(c *flagon.Context) error {
+		n, _ := c.Get("n")
+		return c.Text(200, fmt.Sprint(n))
+	})
+	app := flagon.New()
+	app.Register(bp, "/a")
+	app.Register(bp, "/b")
+	assert.Equal(t, "1", app.TestClient().Get("/b/x").Text(), "the hook runs once, as Flask's record_once")
+}
+
+func TestTemplatesReadAppValuesByName(t *testing.T) {
+	app := flagon.New()
+	app.Config.TemplateFS = fstest.MapFS{"page.html": {Data: []byte(`{{config "site_name"}}|{{config "missing"}}`)}}
+	siteName.Set(app, "Flagon blog")
+	app.Get("/", func(c *flagon.Context) error { return c.Template(200, "page.html", nil) })
+	res := app.TestClient().Get("/")
+	assert.Equal(t, 200, res.Code)
+	assert.Equal(t, "Flagon blog|", res.Text(), "a missing value renders empty")
 }

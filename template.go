@@ -149,6 +149,7 @@ func (b *boundTemplate) helpers() template.FuncMap {
 			return v
 		},
 		"request": func() *http.Request { return b.c.Request },
+		"config":  func(name string) any { return b.c.app.appValue(name) },
 		"session": func() *Session { return b.c.Session() },
 	}
 }
