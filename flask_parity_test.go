@@ -278,23 +278,13 @@ func TestAppValuesAndOnShutdown(t *testing.T) {
 	require.NoError(t, err)
 	served := make(chan error, 1)
 	go func() { served <- app.Serve(l) }()
-	answer := make(chan string, 1)
-	go func() {
-		res, err := http.Get("http://" + l.Addr().String() + "/")
-		if err != nil {
-			answer <- err.Error()
-			return
-		}
-		b, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		answer <- string(b)
-	}()
+	answer := getAsync(http.DefaultClient, "http://"+l.Addr().String()+"/")
 	<-entered
 	shut := make(chan error, 1)
 	go func() { shut <- app.Shutdown(context.Background()) }()
 	waitRefused(t, l.Addr().String())
 	close(release)
-	assert.Equal(t, "Flagon blog", <-answer)
+	assert.Equal(t, "200 Flagon blog", <-answer)
 	assert.ErrorContains(t, <-shut, "close failed", "Shutdown returns the OnShutdown errors")
 	require.NoError(t, <-served)
 	assert.Equal(t, []string{"request done, db closed: false", "db closed", "second registered, first run"}, events,

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"syscall"
@@ -353,19 +352,12 @@ func TestDebugLogChildProcess(t *testing.T) {
 
 func TestDebugModeWithLoggerLogsEachRequestOnce(t *testing.T) {
 	addr := fmt.Sprintf("127.0.0.1:%d", deployFreePort(t))
-	cmd := exec.Command(os.Args[0], "-test.run=^TestDebugLogChildProcess$")
-	cmd.Env = append(os.Environ(), debugLogChildEnv+"="+addr)
-	var out syncBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	require.NoError(t, cmd.Start())
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	child := startTestChild(t, "TestDebugLogChildProcess", debugLogChildEnv+"="+addr)
 	waitUp(t, http.DefaultClient, "http://"+addr+"/")
 	res, err := http.Get("http://" + addr + "/once")
 	require.NoError(t, err)
 	res.Body.Close()
-	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
-	require.NoError(t, <-exited)
-	assert.Equal(t, 1, strings.Count(out.String(), `"GET /once"`), "one line for the request:\n%s", out.String())
+	require.NoError(t, child.cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, <-child.exited)
+	assert.Equal(t, 1, strings.Count(child.out.String(), `"GET /once"`), "one line for the request:\n%s", child.out.String())
 }

@@ -63,18 +63,9 @@ func TestServeReturnsOnlyAfterEveryRequestInFlightFinished(t *testing.T) {
 	}()
 
 	client := &http.Client{Transport: &http.Transport{MaxConnsPerHost: 0, MaxIdleConnsPerHost: inFlight}}
-	answers := make(chan string, inFlight)
-	for range inFlight {
-		go func() {
-			res, err := client.Get("http://" + l.Addr().String() + "/slow")
-			if err != nil {
-				answers <- err.Error()
-				return
-			}
-			b, _ := io.ReadAll(res.Body)
-			res.Body.Close()
-			answers <- fmt.Sprintf("%d %s", res.StatusCode, b)
-		}()
+	answers := make([]<-chan string, inFlight)
+	for i := range answers {
+		answers[i] = getAsync(client, "http://"+l.Addr().String()+"/slow")
 	}
 	entered.Wait()
 
@@ -89,8 +80,8 @@ func TestServeReturnsOnlyAfterEveryRequestInFlightFinished(t *testing.T) {
 	close(release)
 
 	lost := 0
-	for range inFlight {
-		if a := <-answers; a != "200 done" {
+	for _, answer := range answers {
+		if a := <-answer; a != "200 done" {
 			lost++
 			t.Log(a)
 		}
@@ -137,17 +128,7 @@ func TestRunReturnsOnlyAfterAShutdownCalledElsewhereFinished(t *testing.T) {
 	}}
 	waitUp(t, client, "http://app/")
 
-	slow := make(chan string, 1)
-	go func() {
-		res, err := client.Get("http://app/slow")
-		if err != nil {
-			slow <- err.Error()
-			return
-		}
-		b, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		slow <- fmt.Sprintf("%d %s", res.StatusCode, b)
-	}()
+	slow := getAsync(client, "http://app/slow")
 	<-entered
 	shut := make(chan error, 1)
 	go func() { shut <- app.Shutdown(context.Background()) }()
@@ -159,6 +140,48 @@ func TestRunReturnsOnlyAfterAShutdownCalledElsewhereFinished(t *testing.T) {
 	assert.Equal(t, "200 finished", <-slow)
 	require.NoError(t, <-shut)
 	require.NoError(t, <-ran)
+}
+
+// getAsync sends a GET with client in the background; the channel gets
+// "status body", or the error's text.
+func getAsync(client *http.Client, url string) <-chan string {
+	out := make(chan string, 1)
+	go func() {
+		res, err := client.Get(url)
+		if err != nil {
+			out <- err.Error()
+			return
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		out <- fmt.Sprintf("%d %s", res.StatusCode, b)
+	}()
+	return out
+}
+
+// testChild is this test binary started again to run one test function as
+// a server process, with env telling it so; the test stops it.
+type testChild struct {
+	cmd    *exec.Cmd
+	out    *syncBuffer
+	exited chan error
+}
+
+func startTestChild(t *testing.T, test string, env ...string) *testChild {
+	t.Helper()
+	p := &testChild{out: &syncBuffer{}, exited: make(chan error, 1)}
+	p.cmd = exec.Command(os.Args[0], "-test.run=^"+test+"$")
+	p.cmd.Env = append(os.Environ(), env...)
+	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	require.NoError(t, p.cmd.Start())
+	go func() { p.exited <- p.cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = p.cmd.Process.Kill()
+		if t.Failed() {
+			t.Logf("child output:\n%s", p.out.String())
+		}
+	})
+	return p
 }
 
 // waitUp polls url until it answers 200: the server is listening.
@@ -226,17 +249,7 @@ func TestShutdownEndsStreamsThroughTheirContext(t *testing.T) {
 	defer res.Body.Close()
 	assert.Equal(t, "text/event-stream", res.Header.Get("Content-Type"))
 	<-started
-	slow := make(chan string, 1)
-	go func() {
-		res, err := (&http.Client{Transport: &http.Transport{}}).Get(base + "/slow")
-		if err != nil {
-			slow <- err.Error()
-			return
-		}
-		b, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		slow <- string(b)
-	}()
+	slow := getAsync(&http.Client{Transport: &http.Transport{}}, base+"/slow")
 	<-slowEntered
 
 	// A deadline far away: the stream must not hold the shutdown until it.
@@ -249,7 +262,7 @@ func TestShutdownEndsStreamsThroughTheirContext(t *testing.T) {
 	assert.Contains(t, string(body), "data: hello")
 	assert.NoError(t, <-shut, "Shutdown finished before its deadline")
 	assert.NoError(t, <-served)
-	assert.Equal(t, "finished", <-slow, "an ordinary request keeps its grace period")
+	assert.Equal(t, "200 finished", <-slow, "an ordinary request keeps its grace period")
 }
 
 func TestShutdownDeadlineCancelsTheRequestsLeft(t *testing.T) {
@@ -302,19 +315,7 @@ func TestSSEChildProcess(t *testing.T) {
 
 func TestSIGTERMEndsAnOpenStream(t *testing.T) {
 	addr := fmt.Sprintf("127.0.0.1:%d", deployFreePort(t))
-	cmd := exec.Command(os.Args[0], "-test.run=^TestSSEChildProcess$")
-	cmd.Env = append(os.Environ(), sseChildEnv+"="+addr)
-	var out syncBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	require.NoError(t, cmd.Start())
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		if t.Failed() {
-			t.Logf("child output:\n%s", out.String())
-		}
-	})
+	child := startTestChild(t, "TestSSEChildProcess", sseChildEnv+"="+addr)
 	waitUp(t, http.DefaultClient, "http://"+addr+"/")
 
 	res, err := http.Get("http://" + addr + "/events")
@@ -325,15 +326,15 @@ func TestSIGTERMEndsAnOpenStream(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "data: hello\n", first)
 
-	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, child.cmd.Process.Signal(syscall.SIGTERM))
 	rest, err := io.ReadAll(lines)
 	assert.NoError(t, err, "the stream ends cleanly when shutdown begins")
 	assert.NotContains(t, string(rest), "hello")
 	select {
-	case err := <-exited:
+	case err := <-child.exited:
 		assert.NoError(t, err, "exit status 0")
 	case <-time.After(30 * time.Second): // a hang guard; the shutdown timeout is 10 minutes
 		t.Fatal("the child did not exit: the stream held the shutdown")
 	}
-	assert.True(t, strings.Contains(out.String(), "shutting down"), "Run logged the shutdown")
+	assert.True(t, strings.Contains(child.out.String(), "shutting down"), "Run logged the shutdown")
 }
