@@ -63,6 +63,8 @@ type App struct {
 	servers map[*http.Server]*drain // served by Run and Serve, for Shutdown
 	closed  bool                    // Shutdown was called
 
+	commands []command // App.Command (cli.go)
+
 	validateOnce sync.Once
 	validate     *validator.Validate // see Validator
 }
