@@ -48,7 +48,10 @@ func docBlocks(t *testing.T) []docBlock {
 	return out
 }
 
-var packageClause = regexp.MustCompile(`(?m)^package \w+`)
+var (
+	packageClause = regexp.MustCompile(`(?m)^package \w+`)
+	embedLine     = regexp.MustCompile(`(?m)^//go:embed (.+)$`)
+)
 
 // TestDocsExamplesCompile builds every complete ```go block of README.md
 // and docs/ (one with a package clause: a program or a test file) in a
@@ -78,6 +81,14 @@ func TestDocsExamplesCompile(t *testing.T) {
 		require.NoError(t, os.MkdirAll(filepath.Join(dir, name), 0o755))
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name, file), []byte(b.src), 0o644))
 		complete[name] = b
+		// What a //go:embed line names is the user's: stand in for it.
+		for _, m := range embedLine.FindAllStringSubmatch(b.src, -1) {
+			for _, pat := range strings.Fields(m[1]) {
+				sub := filepath.Join(dir, name, filepath.FromSlash(pat))
+				require.NoError(t, os.MkdirAll(sub, 0o755))
+				require.NoError(t, os.WriteFile(filepath.Join(sub, "index.html"), nil, 0o644))
+			}
+		}
 	}
 	mod, err := os.ReadFile("go.mod")
 	require.NoError(t, err)
