@@ -68,6 +68,8 @@ type App struct {
 	onShutdown  []func(context.Context) error
 	releaseOnce sync.Once
 
+	commands []command // App.Command (cli.go)
+
 	validateOnce sync.Once
 	validate     *validator.Validate // see Validator
 }

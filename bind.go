@@ -27,7 +27,9 @@ import (
 //
 // The error is a *BindError: 400 for malformed input (a body that does not
 // parse, a value that does not convert, a body without a Content-Type),
-// 415 for a body of another media type, 422 when validation fails. A body
+// 415 for a body of another media type (a form sent to a struct without
+// form fields that reads a JSON or XML body is one, naming the type it
+// reads), 422 when validation fails. A body
 // past Config.MaxBodyBytes is a 413 *HTTPError. Returned from a handler,
 // either becomes the answer. A dst that is not a non-nil pointer to a
 // struct, or a struct whose tagged field types cannot be bound, is a plain
@@ -166,6 +168,13 @@ func (c *Context) bindBody(dst any, v reflect.Value, p *bindPlan, mode bindMode)
 	case isXMLType(ct):
 		return sourceXML, c.decodeBody(v, p, sourceXML, func(b []byte) error { return decodeXML(b, dst) })
 	case isFormType(ct):
+		if want := p.bodyType(); want != "" {
+			// A struct that reads only a JSON (or XML) body would see an
+			// empty form: say what it reads instead of listing every
+			// field as missing.
+			return "", &BindError{Code: http.StatusUnsupportedMediaType, Fields: []FieldError{{Source: sourceBody, Rule: "content-type",
+				Message: "The request body must be " + want + ", not " + ct + "."}}}
+		}
 		_, err := c.FormValues()
 		return sourceForm, err
 	case ct == "":
@@ -194,6 +203,33 @@ func (c *Context) decodeBody(v reflect.Value, p *bindPlan, body string, decode f
 		p.restore(v, body, kept)
 	}
 	return err
+}
+
+// bodyType is the media type a struct reads its body as when it has no
+// form fields but has fields named by a json or xml tag ("application/json",
+// "application/xml", or both); "" when a form body can fill it.
+func (p *bindPlan) bodyType() string {
+	if p == nil {
+		return ""
+	}
+	var json, xml bool
+	for i := range p.fields {
+		f := &p.fields[i]
+		if f.source == sourceForm {
+			return ""
+		}
+		json = json || f.inJSON
+		xml = xml || f.inXML
+	}
+	switch {
+	case json && xml:
+		return "application/json or application/xml"
+	case json:
+		return "application/json"
+	case xml:
+		return "application/xml"
+	}
+	return ""
 }
 
 func isJSONType(ct string) bool {

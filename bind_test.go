@@ -567,3 +567,40 @@ func TestBindPathVariables(t *testing.T) {
 	require.Equal(t, 400, res.Code)
 	assert.Equal(t, []flagon.FieldError{{Field: "v", Source: "path", Rule: "type", Message: "must be a whole number"}}, decodeProblem(t, res).Errors)
 }
+
+func TestBindAFormBodyToAJSONOnlyStructIs415NamingJSON(t *testing.T) {
+	type signup struct {
+		Email string `json:"email" validate:"required,email"`
+		Name  string `json:"name" validate:"required"`
+		Page  int    `query:"page"`
+	}
+	tc := bindApp(t, "/", func(c *flagon.Context) (any, error) { return flagon.Bind[signup](c) })
+
+	res := tc.Post("/", "application/x-www-form-urlencoded", strings.NewReader(`{"email":"a@b.c","name":"ada"}`))
+	require.Equal(t, 415, res.Code, res.Text())
+	p := decodeProblem(t, res)
+	require.Len(t, p.Errors, 1, "one error about the media type, not one per field")
+	assert.Equal(t, "content-type", p.Errors[0].Rule)
+	assert.Equal(t, "The request body must be application/json, not application/x-www-form-urlencoded.", p.Errors[0].Message)
+
+	res = tc.Post("/", "application/json", strings.NewReader(`{"email":"a@b.c","name":"ada"}`))
+	assert.Equal(t, 200, res.Code, "the JSON it reads is still read")
+
+	t.Run("a struct with form fields still reads forms", func(t *testing.T) {
+		type login struct {
+			User string `form:"user" json:"user" validate:"required"`
+		}
+		tc := bindApp(t, "/", func(c *flagon.Context) (any, error) { return flagon.Bind[login](c) })
+		res := tc.PostForm("/", url.Values{"user": {"ada"}})
+		assert.Equal(t, 200, res.Code, res.Text())
+	})
+	t.Run("an XML-only struct names XML", func(t *testing.T) {
+		type doc struct {
+			Title string `xml:"title"`
+		}
+		tc := bindApp(t, "/", func(c *flagon.Context) (any, error) { return flagon.Bind[doc](c) })
+		res := tc.Post("/", "multipart/form-data; boundary=x", strings.NewReader("--x--\r\n"))
+		require.Equal(t, 415, res.Code, res.Text())
+		assert.Contains(t, decodeProblem(t, res).Errors[0].Message, "must be application/xml")
+	})
+}

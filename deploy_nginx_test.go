@@ -16,9 +16,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// seedServer is the seed's nginx server block, with only the listen port
+// flaskServer is the nginx server block Flask apps are usually deployed with, with only the listen port
 // and the upstream port changed.
-func seedServer(listen, upstream int) string {
+func flaskServer(listen, upstream int) string {
 	return fmt.Sprintf(`    server {
         listen 127.0.0.1:%d;
         server_name _;
@@ -61,7 +61,7 @@ func startProxiedApp(t *testing.T, port int, env ...string) *deployProcess {
 func TestNginxSeedDeployment(t *testing.T) {
 	appPort, nginxPort := deployFreePort(t), deployFreePort(t)
 	startProxiedApp(t, appPort, "FLAGON_TRUSTED_PROXIES=127.0.0.1,::1", "FLAGON_CLIENT_IP_HEADER=X-Real-IP")
-	deployNginx(t, seedServer(nginxPort, appPort), nginxPort)
+	deployNginx(t, flaskServer(nginxPort, appPort), nginxPort)
 	base := fmt.Sprintf("http://127.0.0.1:%d", nginxPort)
 	client := deployClient()
 
@@ -117,7 +117,7 @@ func TestNginxSeedDeployment(t *testing.T) {
 func TestNginxUntrustedProxyIsNotBelieved(t *testing.T) {
 	appPort, nginxPort := deployFreePort(t), deployFreePort(t)
 	startProxiedApp(t, appPort, "FLAGON_CLIENT_IP_HEADER=X-Real-IP") // no trusted proxies
-	deployNginx(t, seedServer(nginxPort, appPort), nginxPort)
+	deployNginx(t, flaskServer(nginxPort, appPort), nginxPort)
 	w := getWhoami(t, deployClient(), fmt.Sprintf("http://127.0.0.1:%d/whoami", nginxPort), map[string]string{"X-Real-IP": "6.6.6.6"})
 	assert.Contains(t, []string{"127.0.0.1", "::1"}, w.ClientIP, "the client is nginx itself when nginx is not trusted")
 }
@@ -125,7 +125,7 @@ func TestNginxUntrustedProxyIsNotBelieved(t *testing.T) {
 func TestNginxGracefulShutdownLosesNoRequest(t *testing.T) {
 	appPort, nginxPort := deployFreePort(t), deployFreePort(t)
 	app := startProxiedApp(t, appPort, "FLAGON_TRUSTED_PROXIES=127.0.0.1,::1", "FLAGON_CLIENT_IP_HEADER=X-Real-IP", "FLAGON_SHUTDOWN_TIMEOUT=10s")
-	deployNginx(t, seedServer(nginxPort, appPort), nginxPort)
+	deployNginx(t, flaskServer(nginxPort, appPort), nginxPort)
 	client := deployClient()
 	url := fmt.Sprintf("http://127.0.0.1:%d/slow?d=700ms", nginxPort)
 

@@ -244,7 +244,7 @@ func splitQuoted(s string, sep byte) []string {
 //
 // INTENTIONAL (do not "fix"): with ClientIPHeader "X-Real-IP" only
 // X-Forwarded-Proto is believed, never X-Forwarded-Host or
-// X-Forwarded-Prefix. That setting describes nginx as the seed deploys it,
+// X-Forwarded-Prefix. That setting describes nginx as Flask apps are usually deployed behind it,
 // which sets X-Real-IP and Host and passes every other header through as
 // the client sent it: believing a forged X-Forwarded-Host there would let
 // any client choose the host of the app's external URLs (password-reset

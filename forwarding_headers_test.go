@@ -113,7 +113,7 @@ func TestClientIPFromATrustedProxy(t *testing.T) {
 		lines   []string
 		want    string
 	}{
-		// X-Real-IP: the value, as the seed's nginx sets it.
+		// X-Real-IP: the value, as the usual Flask nginx setup sets it.
 		{"X-Real-IP is the client when a trusted IPv4 peer sends it",
 			[]string{"127.0.0.1", "::1"}, "X-Real-IP", "127.0.0.1:40000", []string{"X-Real-IP", "198.51.100.7"}, "198.51.100.7"},
 		{"X-Real-IP is the client when a trusted IPv6 peer sends it",
@@ -132,7 +132,7 @@ func TestClientIPFromATrustedProxy(t *testing.T) {
 			[]string{"127.0.0.1"}, "X-Real-IP", "127.0.0.1:1", []string{"X-Real-IP", "198.51.100.7:4711"}, "198.51.100.7"},
 		{"an IPv4-mapped X-Real-IP is unmapped",
 			[]string{"127.0.0.1"}, "X-Real-IP", "127.0.0.1:1", []string{"X-Real-IP", "::ffff:198.51.100.7"}, "198.51.100.7"},
-		{"a client's X-Forwarded-For passed through a proxy configured for X-Real-IP is ignored (the seed's nginx)",
+		{"a client's X-Forwarded-For passed through a proxy configured for X-Real-IP is ignored (the usual Flask nginx setup)",
 			[]string{"127.0.0.1", "::1"}, "X-Real-IP", "127.0.0.1:1", []string{"X-Forwarded-For", "6.6.6.6", "X-Real-IP", "198.51.100.7", "Forwarded", "for=6.6.6.8"}, "198.51.100.7"},
 		{"the last X-Real-IP line is the one the proxy added",
 			[]string{"127.0.0.1"}, "X-Real-IP", "127.0.0.1:1", []string{"X-Real-IP", "6.6.6.6", "X-Real-IP", "198.51.100.7"}, "198.51.100.7"},

@@ -187,6 +187,7 @@ func (a *App) banner(w io.Writer, ls []net.Listener) {
 	for _, l := range ls {
 		fmt.Fprintf(w, " * Running on %s\n", listenURL(l.Addr()))
 	}
+	a.folderBanner(w) // folders.go
 	fmt.Fprintln(w, "Press CTRL+C to quit")
 	if !a.Config.Debug {
 		return
