@@ -219,23 +219,14 @@ func forwardedFor(lines []string) []string {
 // splitQuoted splits s at sep outside double quotes.
 func splitQuoted(s string, sep byte) []string {
 	var out []string
-	start, quoted := 0, false
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '"':
-			quoted = !quoted
-		case '\\':
-			if quoted {
-				i++
-			}
-		case sep:
-			if !quoted {
-				out = append(out, s[start:i])
-				start = i + 1
-			}
+	for {
+		before, after, found := cutQuoted(s, sep)
+		out = append(out, before)
+		if !found {
+			return out
 		}
+		s = after
 	}
-	return append(out, s[start:])
 }
 
 // forwardedValue is the last value a trusted proxy set for a forwarding
