@@ -20,7 +20,7 @@ type Route struct {
 	aliases  []string // absolute endpoints besides endpoint (Alias)
 	site     string   // where it was registered, file:line
 	parsed   *parsedRule
-	rest     bool // the rule ends in <path:...> (copied from parsed: read per request)
+	rest     bool // the rule has a <path:...> variable (copied from parsed: read per request)
 	hooks    bool // its scopes have AfterRequest or TeardownRequest hooks
 
 	// middleware of this route; a route an app gets from a blueprint has a
