@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -135,7 +136,8 @@ func (a *App) Mount(prefix string, h http.Handler) {
 }
 
 // Routes lists every route with its full rule and endpoint, one entry per
-// method, sorted by rule then method.
+// method, sorted by rule then method. A route with aliases (Route.Alias)
+// is listed under its main endpoint only.
 func (a *App) Routes() []RouteInfo {
 	var out []RouteInfo
 	for _, r := range a.all {
@@ -171,6 +173,7 @@ func (a *App) addDerived(origin *Route, m mount) {
 		handler: origin.handler,
 		local:   origin.local,
 		prefix:  m.names,
+		aliases: origin.aliases[:len(origin.aliases):len(origin.aliases)],
 		site:    origin.site,
 		mws:     origin.mws[:len(origin.mws):len(origin.mws)],
 		owner:   origin.owner,
@@ -205,6 +208,9 @@ func (a *App) insert(r *Route) {
 	if r.local != "" {
 		a.setEndpoint(r, r.prefix+r.local)
 	}
+	for _, alias := range r.aliases {
+		a.addAlias(r, alias)
+	}
 }
 
 // setEndpoint (re)names r on the app, panicking when the endpoint already
@@ -213,14 +219,8 @@ func (a *App) setEndpoint(r *Route, endpoint string) {
 	if r.endpoint == endpoint {
 		return
 	}
-	// Every route of an endpoint has the same handler, so the first tells.
-	if others := a.endpoints[endpoint]; len(others) > 0 {
-		if other := others[0]; handlerID(other.handler) != handlerID(r.handler) {
-			panic(fmt.Sprintf("flagon: endpoint %q of %s (registered at %s) is already used by another handler for %s (registered at %s): name one of them with .Name(...)",
-				endpoint, r.rule, r.site, other.rule, other.site))
-		}
-	}
-	if r.endpoint != "" {
+	a.checkEndpoint(r, endpoint)
+	if r.endpoint != "" && !slices.Contains(r.aliases, r.endpoint) {
 		list := a.endpoints[r.endpoint]
 		for i, x := range list {
 			if x == r {
@@ -233,7 +233,33 @@ func (a *App) setEndpoint(r *Route, endpoint string) {
 		a.endpoints = map[string][]*Route{}
 	}
 	r.endpoint = endpoint
-	a.endpoints[endpoint] = append(a.endpoints[endpoint], r)
+	if !slices.Contains(a.endpoints[endpoint], r) { // unless it is an alias
+		a.endpoints[endpoint] = append(a.endpoints[endpoint], r)
+	}
+}
+
+// addAlias indexes r under the absolute endpoint alias too (Route.Alias),
+// panicking when the endpoint already belongs to another handler.
+func (a *App) addAlias(r *Route, alias string) {
+	if slices.Contains(a.endpoints[alias], r) {
+		return // its endpoint already, or aliased twice
+	}
+	a.checkEndpoint(r, alias)
+	if a.endpoints == nil {
+		a.endpoints = map[string][]*Route{}
+	}
+	a.endpoints[alias] = append(a.endpoints[alias], r)
+}
+
+// checkEndpoint panics when endpoint belongs to a handler other than r's.
+func (a *App) checkEndpoint(r *Route, endpoint string) {
+	// Every route of an endpoint has the same handler, so the first tells.
+	if others := a.endpoints[endpoint]; len(others) > 0 {
+		if other := others[0]; handlerID(other.handler) != handlerID(r.handler) {
+			panic(fmt.Sprintf("flagon: endpoint %q of %s (registered at %s) is already used by another handler for %s (registered at %s): name one of them with .Name(...)",
+				endpoint, r.rule, r.site, other.rule, other.site))
+		}
+	}
 }
 
 // stripPrefix serves h with prefix removed from the path, keeping RawPath

@@ -206,15 +206,16 @@ func escapedPath(r *http.Request, matched string) string {
 func (a *App) miss(c *Context, path string, raw bool) {
 	c.params = c.params[:0]
 	x := c.state()
-	if allow := a.router.allowed(path, raw); allow != nil {
+	allow := a.router.allowed(path, raw)
+	if a.router.slashRedirect(c.Request.Method, path, raw, allow) {
+		x.outcome = outcomeRedirect
+		x.location = withQuery(c.scriptRoot()+escapedPath(c.Request, path)+"/", c.Request.URL.RawQuery)
+	} else if allow != nil {
 		x.allow = allow
 		x.outcome = outcomeMethodNotAllowed
 		if c.Request.Method == http.MethodOptions {
 			x.outcome = outcomeOptions
 		}
-	} else if !strings.HasSuffix(path, "/") && a.router.allowed(path+"/", raw) != nil {
-		x.outcome = outcomeRedirect
-		x.location = withQuery(c.scriptRoot()+escapedPath(c.Request, path)+"/", c.Request.URL.RawQuery)
 	} else {
 		x.outcome = outcomeNotFound
 	}

@@ -14,12 +14,13 @@ type Route struct {
 	rule     string // full rule, blueprint prefixes included
 	methods  []string
 	handler  HandlerFunc
-	local    string // endpoint on the App or Blueprint it was made on
-	endpoint string // endpoint on the app: local, after prefix
-	prefix   string // "bp." for a route an app gets from a blueprint
-	site     string // where it was registered, file:line
+	local    string   // endpoint on the App or Blueprint it was made on
+	endpoint string   // endpoint on the app: local, after prefix
+	prefix   string   // "bp." for a route an app gets from a blueprint
+	aliases  []string // absolute endpoints besides endpoint (Alias)
+	site     string   // where it was registered, file:line
 	parsed   *parsedRule
-	rest     bool // the rule ends in <path:...> (copied from parsed: read per request)
+	rest     bool // the rule has a <path:...> variable (copied from parsed: read per request)
 	hooks    bool // its scopes have AfterRequest or TeardownRequest hooks
 
 	// middleware of this route; a route an app gets from a blueprint has a
@@ -49,6 +50,26 @@ func (r *Route) Name(endpoint string) *Route {
 	r.local = endpoint
 	if r.app != nil {
 		r.app.setEndpoint(r, endpoint)
+	}
+	return r
+}
+
+// Alias gives the route a second endpoint, so URLFor builds it by either
+// name, as Flask's add_url_rule(rule, endpoint=...) beside a blueprint's
+// own. The alias is absolute: a blueprint's name does not prefix it, so
+// bp.Get("/", index).Alias("index") is "index" as well as "blog.index" on
+// every app that registers the blueprint. Routes lists the route once,
+// under its main endpoint. It panics, as Name does, when the name is not
+// valid (or starts with ".", which URLFor reads as relative) or belongs
+// to another handler.
+func (r *Route) Alias(endpoint string) *Route {
+	if endpoint == "" || strings.ContainsAny(endpoint, " /") || endpoint[0] == '.' {
+		panic(fmt.Sprintf("flagon: alias %q for %s is not valid: use a non-empty name without spaces or slashes that does not start with \".\" (registered at %s)", endpoint, r.rule, r.site))
+	}
+	r.owner.checkOpen("alias the route " + r.rule)
+	r.aliases = append(r.aliases, endpoint)
+	if r.app != nil {
+		r.app.addAlias(r, endpoint)
 	}
 	return r
 }

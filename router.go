@@ -14,7 +14,10 @@ import (
 // and backtracks into the next variable child when a later segment fails.
 // A node is visited at most once per lookup, so a lookup costs at most the
 // size of the tree and usually its depth; the recursion is bounded by the
-// longest rule, never by the request.
+// longest rule, never by the request. The exception is a <path:...>
+// variable with more of the rule after it: it tries its splits of the path
+// one after another (matchPath), each a walk of the tree below it, which
+// keeps a lookup linear in the path's length.
 
 // node is one segment position in a method's tree.
 type node struct {
@@ -225,15 +228,8 @@ func (n *node) matchSegment(path string, start int, raw bool, vals *[]string) *R
 	}
 	for _, p := range n.params {
 		if p.spec.kind == kindPath {
-			if raw && strings.IndexByte(rest, '%') >= 0 {
-				if hasDotSegment(rest) {
-					continue
-				}
-				rest = unescapeSegment(rest)
-			}
-			if p.route != nil && p.spec.conv.Match(rest) {
-				*vals = append(*vals, rest)
-				return p.route
+			if r := p.matchPath(path, start, raw, vals); r != nil {
+				return r
 			}
 			continue
 		}
@@ -258,6 +254,60 @@ func (n *node) matchSegment(path string, start int, raw bool, vals *[]string) *R
 		*vals = (*vals)[:mark]
 	}
 	return nil
+}
+
+// matchPath matches the path variable n at path[start:], where start
+// follows a "/" and path[start] is not one. As Werkzeug's non-greedy
+// "[^/].*?" does, the variable takes the fewest segments with which the
+// rest of the path matches a rule below n (tried with the usual
+// precedence), and the whole rest when n's own rule ends with it.
+//
+// The rule parser allows a path variable followed by more of the rule only
+// where no other path variable comes before it, so such an n is entered
+// at most once per lookup and the splits cost a walk below n each: the
+// lookup stays linear in the length of the path.
+func (n *node) matchPath(path string, start int, raw bool, vals *[]string) *Route {
+	rest := path[start:]
+	if raw && len(rest) >= 3 && rest[0] == '%' && rest[1] == '2' && rest[2]|0x20 == 'f' {
+		return nil // the value would start with "/"
+	}
+	escaped := raw && strings.IndexByte(rest, '%') >= 0
+	if n.hasChildren() {
+		mark, seg := len(*vals), start
+		for end := start; end < len(path); end++ {
+			if path[end] != '/' {
+				continue
+			}
+			if escaped && dotSegment(path[seg:end]) {
+				return nil // every longer value holds that dot segment too
+			}
+			seg = end + 1
+			*vals = append(*vals, path[start:end])
+			if r := n.match(path, end+1, raw, vals); r != nil {
+				if escaped {
+					(*vals)[mark] = unescapeSegment((*vals)[mark])
+				}
+				return r
+			}
+			*vals = (*vals)[:mark]
+		}
+	}
+	if n.route == nil {
+		return nil
+	}
+	if escaped {
+		if hasDotSegment(rest) {
+			return nil
+		}
+		rest = unescapeSegment(rest)
+	}
+	*vals = append(*vals, rest)
+	return n.route
+}
+
+// hasChildren reports whether a rule goes on below n.
+func (n *node) hasChildren() bool {
+	return len(n.static.nodes) > 0 || len(n.params) > 0 || n.empty != nil
 }
 
 // accepts runs the node's converter; built-ins are called directly so the
@@ -463,6 +513,24 @@ func (rt *router) lookupOther(method, path string, raw bool, vals *[]string) *Ro
 		*vals = (*vals)[:mark]
 	}
 	return nil
+}
+
+// slashRedirect reports whether a request for path, which no route of
+// method matched, redirects to path+"/". As in Werkzeug, it does when
+// method has a route there, even though other methods have routes at path
+// itself (GET /bar with GET /bar/ and POST /bar); OPTIONS then keeps its
+// automatic answer for path. When no method has a route at path (allow is
+// nil), a route of any method at path+"/" redirects, so the client learns
+// the slashed URL before its 405.
+func (rt *router) slashRedirect(method, path string, raw bool, allow []string) bool {
+	if strings.HasSuffix(path, "/") {
+		return false
+	}
+	if allow == nil {
+		return rt.allowed(path+"/", raw) != nil
+	}
+	var scratch []string
+	return method != "OPTIONS" && rt.lookup(method, path+"/", raw, &scratch) != nil
 }
 
 // allowed lists the methods path answers to, for Allow headers, in a fixed

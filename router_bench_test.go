@@ -151,6 +151,22 @@ func TestRouterDispatchAllocatesNothing(t *testing.T) {
 			}), "with variables: %v", vars)
 		}
 	})
+	t.Run("a request to path variables in the middle of rules allocates nothing", func(t *testing.T) {
+		app := flagon.New()
+		app.Get("/wiki/<path:page>", doNothing)
+		app.Get("/wiki/<path:page>/edit", doNothing)
+		app.Get("/wiki/<path:page>/<int:rev>", doNothing)
+		app.Get("/docs/<path:p>/", doNothing)
+		app.Get("/repo/<path:name>/blob/<path:file>", doNothing)
+		for _, p := range []string{"/wiki/a/b/edit", "/wiki/a/b/42", "/docs/guide/intro/", "/repo/org/proj/blob/src/blob/x.go"} {
+			req, err := http.NewRequest("GET", p, nil)
+			require.NoError(t, err)
+			sw := &statusWriter{nullWriter: newNullWriter()}
+			app.ServeHTTP(sw, req)
+			require.Equal(t, 200, sw.code, p)
+			assert.Zero(t, testing.AllocsPerRun(500, func() { app.ServeHTTP(w, req) }), p)
+		}
+	})
 	t.Run("HEAD served by a GET route allocates nothing", func(t *testing.T) {
 		app, req := varsApp(t, 5)
 		head := req.Clone(req.Context())

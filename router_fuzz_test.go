@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -97,6 +96,27 @@ func fuzzTable() [][2]string {
 		{"GET", "/abcdefgh1234567/<x>"},
 		{"GET", "/abcdefgh12345678/<x>"},
 		{"GET", "/abcdefgh123456789"},
+		// Path variables with more of the rule after them: static tails of
+		// several lengths, variables and a trailing slash after them, beside
+		// single-segment variables at the same place, and per method.
+		{"GET", "/w/<path:page>"},
+		{"GET", "/w/<path:page>/edit"},
+		{"GET", "/w/<path:page>/a/b"},
+		{"GET", "/w/<path:page>/b"},
+		{"GET", "/w/<path:page>/<int:rev>"},
+		{"GET", "/w/<path:page>/<any(raw,diff):view>/<x>"},
+		{"GET", "/w/<path:page>/h/"},
+		{"GET", "/w/<name>/edit"},
+		{"POST", "/w/<path:page>/edit"},
+		{"GET", "/docs/<path:p>/"},
+		{"GET", "/repo/<path:name>/blob/<path:file>"},
+		{"GET", "/repo/<path:name>/tree/<x>/"},
+		{"GET", "/repo/<name>/blob/<x>"},
+		{"GET", "/repo/<int:n>/<path:a>/<hex:h>"},
+		{"PUT", "/repo/<path:name>"},
+		// Strict slashes across methods: GET /bar redirects to /bar/.
+		{"GET", "/bar/"},
+		{"POST", "/bar"},
 	}
 	for i := range 300 {
 		t = append(t, [2]string{"GET", fmt.Sprintf("/m/k%d", i)})
@@ -181,7 +201,7 @@ func (s refSeg) shapeKey() string {
 	return fmt.Sprint(s.kind, s.words)
 }
 
-// refRouter holds each method's routes in precedence order.
+// refRouter holds each method's routes.
 type refRouter map[string][]refRoute
 
 func newRefRouter(table [][2]string) refRouter {
@@ -198,20 +218,6 @@ func newRefRouter(table [][2]string) refRouter {
 			r.segs[i].first = firstOf[place]
 		}
 		rr[r.method] = append(rr[r.method], r)
-	}
-	for _, routes := range rr {
-		sort.SliceStable(routes, func(i, j int) bool {
-			a, b := routes[i].segs, routes[j].segs
-			for k := 0; k < len(a) && k < len(b); k++ {
-				if a[k].kind != b[k].kind {
-					return a[k].kind < b[k].kind
-				}
-				if a[k].first != b[k].first {
-					return a[k].first < b[k].first
-				}
-			}
-			return len(a) < len(b)
-		})
 	}
 	return rr
 }
@@ -264,43 +270,92 @@ func (s refSeg) accepts(v string) bool {
 	return false
 }
 
-// match returns the first route of method accepting the raw segments, and
-// its decoded values.
+// match returns the route of method that precedence picks for the raw
+// segments, and its decoded values. A route may accept the segments in
+// several ways (a path variable takes any number of them); of every way of
+// every route, match takes the one that ranks first, comparing the rules'
+// segments in order: the kind, then the order in which the segment's place
+// was first registered, then, for a path variable, fewer segments taken
+// first (Werkzeug's non-greedy split).
 func (rr refRouter) match(method string, raw []string) (*refRoute, []string) {
+	var best *refRoute
+	var bestKey []int
+	var bestVals []string
 	for i := range rr[method] {
 		r := &rr[method][i]
-		if vals, ok := r.accepts(raw); ok {
-			return r, vals
-		}
+		r.accepts(raw, nil, nil, func(key []int, vals []string) {
+			if best == nil || lessKey(key, bestKey) {
+				best, bestKey, bestVals = r, key, vals
+			}
+		})
 	}
-	return nil, nil
+	return best, bestVals
 }
 
-func (r *refRoute) accepts(raw []string) ([]string, bool) {
-	var vals []string
-	for i, s := range r.segs {
-		if i >= len(raw) {
-			return nil, false
-		}
-		if s.kind == refPath {
-			rest := decode(strings.Join(raw[i:], "/"))
-			if rest == "" || rest[0] == '/' {
-				return nil, false
-			}
-			return append(vals, rest), true
-		}
-		v := decode(raw[i])
-		if s.kind != refStatic && v == "" {
-			return nil, false // an empty segment is the trailing slash
-		}
-		if !s.accepts(v) {
-			return nil, false
-		}
-		if s.kind != refStatic {
-			vals = append(vals, v)
+// lessKey compares two rank keys, element by element.
+func lessKey(a, b []int) bool {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if a[i] != b[i] {
+			return a[i] < b[i]
 		}
 	}
-	return vals, len(raw) == len(r.segs)
+	return len(a) < len(b)
+}
+
+// accepts calls found with the rank key and the values of every way r
+// accepts raw, given the key and values of the segments before raw.
+func (r *refRoute) accepts(raw []string, key []int, vals []string, found func(key []int, vals []string)) {
+	i := len(key) / 3 // the rule's segment to match next
+	if i == len(r.segs) {
+		if len(raw) == 0 {
+			found(key, vals)
+		}
+		return
+	}
+	if len(raw) == 0 {
+		return
+	}
+	s := r.segs[i]
+	rank := func(taken int) []int {
+		k := append([]int(nil), key...)
+		first := s.first
+		if s.kind == refStatic {
+			first = 0 // at most one text fits a segment
+		}
+		return append(k, s.kind, first, taken)
+	}
+	with := func(v string) []string { return append(append([]string(nil), vals...), v) }
+	if s.kind == refPath {
+		for n := 1; n <= len(raw); n++ {
+			v := decode(strings.Join(raw[:n], "/"))
+			if v == "" || v[0] == '/' {
+				continue
+			}
+			r.accepts(raw[n:], rank(n), with(v), found)
+		}
+		return
+	}
+	v := decode(raw[0])
+	if s.kind != refStatic && v == "" {
+		return // an empty segment is the trailing slash
+	}
+	if !s.accepts(v) {
+		return
+	}
+	if s.kind == refStatic {
+		r.accepts(raw[1:], rank(1), vals, found)
+		return
+	}
+	r.accepts(raw[1:], rank(1), with(v), found)
+}
+
+// lookup is match for method as the app looks it up: HEAD falls back to
+// GET's routes.
+func (rr refRouter) lookup(method string, raw []string) (*refRoute, []string) {
+	if r, vals := rr.match(method, raw); r != nil || method != "HEAD" {
+		return r, vals
+	}
+	return rr.match("GET", raw)
 }
 
 // allowed lists the methods with a route for raw, as Allow does.
@@ -437,19 +492,25 @@ func checkTarget(app *flagon.App, rr refRouter, method, target string) string {
 		return ""
 	}
 
-	lookup := []string{method}
-	if method == "HEAD" {
-		lookup = append(lookup, "GET")
+	if r, vals := rr.lookup(method, raw); r != nil {
+		if want := strconv.Itoa(r.id) + quoteAll(vals); rec.Code != 200 || rec.Header().Get("X-Route") != want {
+			return fmt.Sprintf("reference picks %s %s with %q, app answered %s", r.method, r.rule, vals, got)
+		}
+		return ""
 	}
-	for _, m := range lookup {
-		if r, vals := rr.match(m, raw); r != nil {
-			if want := strconv.Itoa(r.id) + quoteAll(vals); rec.Code != 200 || rec.Header().Get("X-Route") != want {
-				return fmt.Sprintf("reference picks %s %s with %q, app answered %s", r.method, r.rule, vals, got)
+	allow := rr.allowed(raw)
+	slashed := append(raw[:len(raw):len(raw)], "")
+	if !strings.HasSuffix(target, "/") && method != "OPTIONS" && allow != nil {
+		// Werkzeug's strict slashes: the method's own route at the slashed
+		// path redirects, whatever other methods have here.
+		if r, _ := rr.lookup(method, slashed); r != nil {
+			if rec.Code != http.StatusPermanentRedirect || fmt.Sprintf("%q", decodedSegments(loc)) != fmt.Sprintf("%q", append(segs, "")) {
+				return fmt.Sprintf("%s %s is at the slashed path: want a 308 to it, app answered %s", r.method, r.rule, got)
 			}
 			return ""
 		}
 	}
-	if allow := rr.allowed(raw); allow != nil {
+	if allow != nil {
 		code := http.StatusMethodNotAllowed
 		if method == "OPTIONS" {
 			code = http.StatusNoContent
@@ -459,7 +520,7 @@ func checkTarget(app *flagon.App, rr refRouter, method, target string) string {
 		}
 		return ""
 	}
-	if !strings.HasSuffix(target, "/") && rr.allowed(append(raw, "")) != nil {
+	if !strings.HasSuffix(target, "/") && rr.allowed(slashed) != nil {
 		if rec.Code != http.StatusPermanentRedirect || fmt.Sprintf("%q", decodedSegments(loc)) != fmt.Sprintf("%q", append(segs, "")) {
 			return "want a 308 to the slashed path, app answered " + got
 		}
@@ -508,6 +569,11 @@ var fuzzSeeds = []string{
 	"/o/x/long-segment-text-here", "/static/route/here/and/more", "/static/route/here/and/mor", "/static/route/hereafter/x",
 	"/static/route/hereafte/x", "/abcdefgh1234567/x", "/abcdefgh12345678/x", "/abcdefgh123456789", "/abcdefgh123456780",
 	"/abcdefgh1234567", "/abcdefgh12345678", "/s", "/st", "/stat",
+	"/w/a", "/w/a/edit", "/w/a/b/edit", "/w/a/edit/edit", "/w/a/b", "/w/x/a/b", "/w/x/y/b", "/w/a/7", "/w/a/b/7", "/w/a/raw/x",
+	"/w/a/raw/x/y", "/w/a/h/", "/w/a/h", "/w/a/h/h/", "/w/a%2Fb/edit", "/w/%2Fa/edit", "/w/a/edit/", "/docs/a", "/docs/a/",
+	"/docs/a/b/", "/docs/a/b", "/repo/a/blob/b", "/repo/a/blob/b/c", "/repo/a/b/blob/c/blob/d", "/repo/blob/blob/blob",
+	"/repo/a/tree/x/", "/repo/a/tree/x", "/repo/a/b/tree/x/", "/repo/1/a/b/ff", "/repo/1/ff", "/repo/a/b", "/bar", "/bar/",
+	"/w/a/./edit", "/w/a//edit", "/w/a/%2E%2E/edit",
 }
 
 func FuzzRouter(f *testing.F) {
@@ -597,7 +663,7 @@ func FuzzParseRule(f *testing.F) {
 	for _, seed := range []string{
 		"/", "/a/<b>", "/<int:x>/<path:p>", "/<any(a,b):c>", "/<any('a b', \"c\"):w>", "/<", "/a//b", "/<x>/<x>",
 		"/<float(1):x>", "/<::>", "/a<b>", "/<hex:h>/", "/<nope:x>", "/%/<x>", "/a?b/<x>", "/./x", "/<any(.):x>",
-		"/<uuid:u>/<default:d>/", "/<path:p>/x", "users/<id>",
+		"/<uuid:u>/<default:d>/", "/<path:p>/x", "users/<id>", "/<path:a>/<path:b>", "/<path:a>/b/<path:c>/d", "/d/<path:p>/",
 	} {
 		f.Add(seed)
 	}
@@ -624,13 +690,20 @@ func FuzzParseRule(f *testing.F) {
 		// must reach it with the values given.
 		var args []any
 		var want []string
-		for _, part := range strings.Split(rule[1:], "/") {
+		parts := strings.Split(rule[1:], "/")
+		for i, part := range parts {
 			if strings.HasPrefix(part, "<") {
 				body := part[1 : len(part)-1]
 				name := body[strings.LastIndexByte(body, ':')+1:]
+				v := fuzzRuleValue(part)
+				if v == "p/q" && i < len(parts)-1 {
+					// A path variable with more rule after it takes the
+					// fewest segments it can: one round-trips.
+					v = "p"
+				}
 				vars = append(vars, name)
-				args = append(args, name, fuzzRuleValue(part))
-				want = append(want, fuzzRuleValue(part))
+				args = append(args, name, v)
+				want = append(want, v)
 			}
 		}
 		u, err := app.URLFor("r", args...)

@@ -354,6 +354,55 @@ func TestRouterStrictSlashes(t *testing.T) {
 	})
 }
 
+func TestRouterStrictSlashesAcrossMethods(t *testing.T) {
+	app := flagon.New()
+	app.Get("/bar/", reply("get bar dir"))
+	app.Post("/bar", reply("post bar"))
+	app.Get("/items/<int:id>/", reply("get item dir", "id"))
+	app.Delete("/items/<int:id>", reply("delete item", "id"))
+	app.Put("/only-put/", reply("put dir"))
+	app.Post("/only-put", reply("post"))
+	srv := newServer(t, app)
+	client := noFollow()
+
+	cases := []struct {
+		name, method, target string
+		code                 int
+		location, allow      string
+		body                 string
+	}{
+		{"GET redirects to its own slashed route although POST has the bare path", "GET", "/bar", 308, "/bar/", "", ""},
+		{"the redirect keeps the query", "GET", "/bar?x=1", 308, "/bar/?x=1", "", ""},
+		{"HEAD follows GET to the slashed route", "HEAD", "/bar", 308, "/bar/", "", ""},
+		{"POST still reaches its handler", "POST", "/bar", 200, "", "", "post bar"},
+		{"a method with neither route is 405, allowing what the bare path has", "DELETE", "/bar", 405, "", "POST, OPTIONS", ""},
+		{"OPTIONS keeps its automatic answer for the bare path", "OPTIONS", "/bar", 204, "", "POST, OPTIONS", ""},
+		{"the slashed route is served", "GET", "/bar/", 200, "", "", "get bar dir"},
+		{"POST on the slashed path is 405, allowing GET", "POST", "/bar/", 405, "", "GET, HEAD, OPTIONS", ""},
+		{"with variables, GET redirects beside DELETE", "GET", "/items/7", 308, "/items/7/", "", ""},
+		{"with variables, DELETE reaches its handler", "DELETE", "/items/7", 200, "", "", "delete item id=7"},
+		{"with variables, PUT is 405", "PUT", "/items/7", 405, "", "DELETE, OPTIONS", ""},
+		{"only the method's own slashed route redirects: GET is 405", "GET", "/only-put", 405, "", "POST, OPTIONS", ""},
+		{"PUT redirects to its slashed route", "PUT", "/only-put", 308, "/only-put/", "", ""},
+	}
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			res, body := fetch(t, client, tt.method, srv.URL+tt.target)
+			assert.Equal(t, tt.code, res.StatusCode, body)
+			assert.Equal(t, tt.location, res.Header.Get("Location"))
+			assert.Equal(t, tt.allow, res.Header.Get("Allow"))
+			if tt.body != "" {
+				assert.Equal(t, tt.body, body)
+			}
+		})
+	}
+	t.Run("a client that follows the redirect reaches the GET route", func(t *testing.T) {
+		res, body := fetch(t, srv.Client(), "GET", srv.URL+"/bar")
+		assert.Equal(t, 200, res.StatusCode)
+		assert.Equal(t, "get bar dir", body)
+	})
+}
+
 func TestRouterRedirectsNonCanonicalPaths(t *testing.T) {
 	app := flagon.New()
 	app.Get("/a/b", reply("a/b"))

@@ -28,7 +28,7 @@ type parsedRule struct {
 	text  string
 	segs  []segment
 	names []string // variable names in order
-	rest  bool     // ends in <path:...>, which may swallow "//"
+	rest  bool     // has a <path:...> variable, which may swallow "//"
 }
 
 // shape is the rule with variable names removed, as conflicts are judged.
@@ -70,8 +70,12 @@ func parseRule(rule string, custom map[string]Converter) (*parsedRule, error) {
 			return nil, err
 		}
 		if seg.spec.kind == kindPath {
-			if !last {
-				return nil, fmt.Errorf("<path:%s> must be the last segment of the rule", seg.name)
+			// A path variable with more of the rule after it tries one split
+			// of the path after another; under another path variable it
+			// would do so once per split of that one, a cost that grows
+			// with the square of the path's length.
+			if !last && p.rest {
+				return nil, fmt.Errorf("<path:%s> has more of the rule after it, which a <path:...> variable may have only when no other <path:...> comes before it", seg.name)
 			}
 			p.rest = true
 		}

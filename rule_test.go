@@ -68,8 +68,8 @@ func TestRulesThatPanicAtRegistration(t *testing.T) {
 		{"any with an empty word", "/a/<any(x,,y):b>", "invalid word"},
 		{"any with a dot-dot word, which can never be requested", "/a/<any(x,..):b>", "invalid word"},
 		{"any with an unclosed argument list", "/a/<any(x,y:b>", `closed with ")"`},
-		{"path that is not last", "/a/<path:p>/b", "must be the last segment"},
-		{"path before a trailing slash", "/a/<path:p>/", "must be the last segment"},
+		{"a path variable with more rule after it, after another path variable", "/<path:a>/x/<path:b>/y", "no other <path:...> comes before it"},
+		{"a path variable before a trailing slash, after another path variable", "/<path:a>/<path:b>/", "no other <path:...> comes before it"},
 		{"a duplicate variable name", "/a/<x>/<int:x>", `"x" appears twice`},
 		{"a duplicate variable name with the same converter", "/a/<x>/b/<x>", `"x" appears twice`},
 	}
@@ -99,6 +99,7 @@ func TestRulesThatPanicAtRegistration(t *testing.T) {
 		for _, rule := range []string{
 			"/", "/a", "/a/", "/<x>", "/<x>/", "/<int:x>/<float:y>/<uuid:z>", "/<any(a, 'b', \"c\"):w>",
 			"/<path:p>", "/a/<default:d>", "/<string:s>/<path:rest>", "/a.b/c-d/~e/_f", "/with space/<x>", "/café/<x>",
+			"/<path:page>/edit", "/docs/<path:p>/", "/repo/<path:name>/blob/<path:file>", "/<path:a>/<int:n>/<path:b>",
 		} {
 			assert.Empty(t, panicMessage(func() { app.Get(rule, nop) }), rule)
 		}

@@ -192,3 +192,153 @@ func TestURLForUsesEveryConverterBuild(t *testing.T) {
 		assert.Contains(t, err.Error(), "invalid syntax")
 	})
 }
+
+func TestURLForBuildsPathVariablesInTheMiddle(t *testing.T) {
+	app := pathVarApp()
+	app.Get("/w/<path:page>/edit", reply("w edit", "page")).Name("wikiEdit")
+	app.Get("/d/<path:p>/", reply("d dir", "p")).Name("docsDir")
+	app.Get("/r/<path:name>/blob/<path:file>", reply("r blob", "name", "file")).Name("blob")
+	srv := newServer(t, app)
+	cases := []struct {
+		name     string
+		endpoint string
+		args     []any
+		want     string
+		reply    string
+	}{
+		{"a path value with slashes before static text", "wikiEdit", []any{"page", "a/b c"}, "/w/a/b%20c/edit", "w edit page=a/b c"},
+		{"a path value named like the text after it", "wikiEdit", []any{"page", "a/edit"}, "/w/a/edit/edit", "w edit page=a/edit"},
+		{"a path value before a trailing slash", "docsDir", []any{"p", "guide/intro"}, "/d/guide/intro/", "d dir p=guide/intro"},
+		{"two path values", "blob", []any{"name", "org/proj", "file", "src/x.go"}, "/r/org/proj/blob/src/x.go", "r blob name=org/proj file=src/x.go"},
+	}
+	for _, tt := range cases {
+		t.Run(tt.name+" builds "+tt.want+" and reaches the route", func(t *testing.T) {
+			got, err := app.URLFor(tt.endpoint, tt.args...)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+			res, body := fetch(t, noFollow(), "GET", srv.URL+got)
+			assert.Equal(t, 200, res.StatusCode)
+			assert.Equal(t, tt.reply, body)
+		})
+	}
+}
+
+func aliasIndex(c *flagon.Context) error { return c.Text(200, "index") }
+func aliasOther(c *flagon.Context) error { return c.Text(200, "other") }
+
+func TestRouteAlias(t *testing.T) {
+	app := flagon.New()
+	blog := flagon.NewBlueprint("blog")
+	blog.Get("/", aliasIndex).Alias("index")
+	blog.Get("/post/<int:id>", reply("post", "id")).Name("post").Alias("show_post").Alias("post_page")
+	admin := flagon.NewBlueprint("admin")
+	admin.Get("/", reply("admin home")).Name("home").Alias("admin_home")
+	blog.Register(admin, "/admin")
+	app.Register(blog, "/blog")
+	app.Get("/about", reply("about")).Name("about").Alias("about_page")
+	srv := newServer(t, app)
+	cases := []struct {
+		name     string
+		endpoint string
+		args     []any
+		want     string
+		reply    string
+	}{
+		{"a blueprint route builds by its prefixed endpoint", "blog.aliasIndex", nil, "/blog/", "index"},
+		{"a blueprint route builds by its absolute alias", "index", nil, "/blog/", "index"},
+		{"an alias fills variables", "show_post", []any{"id", 3}, "/blog/post/3", "post id=3"},
+		{"a second alias of the same route", "post_page", []any{"id", 4, "q", "x"}, "/blog/post/4?q=x", "post id=4"},
+		{"the main endpoint still builds", "blog.post", []any{"id", 5}, "/blog/post/5", "post id=5"},
+		{"a nested blueprint's alias is absolute too", "admin_home", nil, "/blog/admin/", "admin home"},
+		{"an app route's alias", "about_page", nil, "/about", "about"},
+	}
+	for _, tt := range cases {
+		t.Run(tt.name+": "+tt.endpoint+" builds "+tt.want, func(t *testing.T) {
+			got, err := app.URLFor(tt.endpoint, tt.args...)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+			res, body := fetch(t, noFollow(), "GET", srv.URL+got)
+			assert.Equal(t, 200, res.StatusCode)
+			assert.Equal(t, tt.reply, body)
+		})
+	}
+	t.Run("an alias is not prefixed by the blueprint's name", func(t *testing.T) {
+		_, err := app.URLFor("blog.index")
+		assert.Error(t, err)
+	})
+	t.Run("Routes lists an aliased route once, under its main endpoint", func(t *testing.T) {
+		var endpoints []string
+		for _, r := range app.Routes() {
+			endpoints = append(endpoints, r.Method+" "+r.Rule+" "+r.Endpoint)
+		}
+		assert.Equal(t, []string{"GET /about about", "GET /blog/ blog.aliasIndex", "GET /blog/admin/ blog.admin.home", "GET /blog/post/<int:id> blog.post"}, endpoints)
+	})
+	t.Run("every app that registers the blueprint gets the alias", func(t *testing.T) {
+		bp := flagon.NewBlueprint("blog")
+		bp.Get("/", aliasIndex).Alias("index")
+		for _, prefix := range []string{"/one", "/two"} {
+			app := flagon.New()
+			app.Register(bp, prefix)
+			got, err := app.URLFor("index")
+			require.NoError(t, err)
+			assert.Equal(t, prefix+"/", got)
+		}
+	})
+	t.Run("renaming a route keeps its alias", func(t *testing.T) {
+		app := flagon.New()
+		app.Get("/", aliasIndex).Alias("aliasIndex").Name("home")
+		for _, endpoint := range []string{"home", "aliasIndex"} {
+			got, err := app.URLFor(endpoint)
+			require.NoError(t, err, endpoint)
+			assert.Equal(t, "/", got)
+		}
+	})
+	t.Run("another route of the same handler may share the alias", func(t *testing.T) {
+		app := flagon.New()
+		app.Get("/", aliasIndex).Alias("index")
+		assert.Empty(t, panicMessage(func() { app.Get("/home", aliasIndex).Alias("index") }))
+	})
+}
+
+func TestRouteAliasPanics(t *testing.T) {
+	cases := []struct {
+		name  string
+		setup func() // registers something that must panic
+		want  string
+	}{
+		{"an alias taken by another handler's endpoint", func() {
+			app := flagon.New()
+			app.Get("/other", aliasOther).Name("index")
+			app.Get("/", aliasIndex).Alias("index")
+		}, `endpoint "index"`},
+		{"an endpoint taken by another handler's alias", func() {
+			app := flagon.New()
+			app.Get("/", aliasIndex).Alias("index")
+			app.Get("/other", aliasOther).Name("index")
+		}, `endpoint "index"`},
+		{"a blueprint alias taken on the app, when the blueprint is registered", func() {
+			app := flagon.New()
+			app.Get("/other", aliasOther).Name("index")
+			bp := flagon.NewBlueprint("blog")
+			bp.Get("/", aliasIndex).Alias("index")
+			app.Register(bp, "/blog")
+		}, `endpoint "index"`},
+		{"an empty alias", func() { flagon.New().Get("/", aliasIndex).Alias("") }, "not valid"},
+		{"an alias with a slash", func() { flagon.New().Get("/", aliasIndex).Alias("a/b") }, "not valid"},
+		{"a relative alias", func() { flagon.New().Get("/", aliasIndex).Alias(".index") }, "not valid"},
+		{"an alias after the blueprint was registered", func() {
+			bp := flagon.NewBlueprint("blog")
+			r := bp.Get("/", aliasIndex)
+			flagon.New().Register(bp, "")
+			r.Alias("index")
+		}, "flagon: "},
+	}
+	for _, tt := range cases {
+		t.Run(tt.name+" panics", func(t *testing.T) {
+			msg := panicMessage(tt.setup)
+			require.NotEmpty(t, msg)
+			assert.Regexp(t, "^flagon: ", msg)
+			assert.Contains(t, msg, tt.want)
+		})
+	}
+}
