@@ -87,7 +87,7 @@ func register(c *flagon.Context) error {
 		problem = "Username is required."
 	case password == "":
 		problem = "Password is required."
-	case len(password) > 72: // all bcrypt reads
+	case len(password) > 72: // bcrypt hashes no more
 		problem = "Password is too long: 72 bytes at most."
 	}
 	if problem == "" {
