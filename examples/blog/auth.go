@@ -27,6 +27,11 @@ const userKey = "user"
 func authBlueprint() *flagon.Blueprint {
 	bp := flagon.NewBlueprint("auth")
 	bp.BeforeAppRequest(loadLoggedInUser)
+	// Every template of the app sees the logged-in user (nil when none),
+	// which the layout's nav shows.
+	bp.AppContextProcessor(func(c *flagon.Context) flagon.M {
+		return flagon.M{"user": currentUser(c)}
+	})
 	bp.Route("/register", register, http.MethodGet, http.MethodPost)
 	bp.Route("/login", login, http.MethodGet, http.MethodPost)
 	bp.Post("/logout", logout)
@@ -77,7 +82,7 @@ func loginRequired(next flagon.HandlerFunc) flagon.HandlerFunc {
 // then sends them to the login page.
 func register(c *flagon.Context) error {
 	if c.Request.Method != http.MethodPost {
-		return render(c, http.StatusOK, "auth/register.html", nil)
+		return c.Template(http.StatusOK, "auth/register.html", nil)
 	}
 	username := strings.TrimSpace(c.Form("username"))
 	password := c.Form("password")
@@ -107,14 +112,14 @@ func register(c *flagon.Context) error {
 		problem = fmt.Sprintf("User %s is already registered.", username)
 	}
 	c.Flash(problem, "error")
-	return render(c, http.StatusUnprocessableEntity, "auth/register.html", flagon.M{"username": username})
+	return c.Template(http.StatusUnprocessableEntity, "auth/register.html", flagon.M{"username": username})
 }
 
 // login shows the login form and, for a known user and the right
 // password, stores the user's id in a fresh session.
 func login(c *flagon.Context) error {
 	if c.Request.Method != http.MethodPost {
-		return render(c, http.StatusOK, "auth/login.html", nil)
+		return c.Template(http.StatusOK, "auth/login.html", nil)
 	}
 	username := c.Form("username")
 	var u user
@@ -126,7 +131,7 @@ func login(c *flagon.Context) error {
 	}
 	if err != nil || bcrypt.CompareHashAndPassword([]byte(u.password), []byte(c.Form("password"))) != nil {
 		c.Flash("Incorrect username or password.", "error")
-		return render(c, http.StatusUnprocessableEntity, "auth/login.html", flagon.M{"username": username})
+		return c.Template(http.StatusUnprocessableEntity, "auth/login.html", flagon.M{"username": username})
 	}
 	s := c.Session()
 	s.Clear()

@@ -53,7 +53,7 @@ func index(c *flagon.Context) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, "blog/index.html", flagon.M{"posts": posts})
+	return c.Template(http.StatusOK, "blog/index.html", flagon.M{"posts": posts})
 }
 
 // getPost returns the post id with its author. It answers 404 when there
@@ -92,12 +92,12 @@ func postForm(c *flagon.Context) (title, body, problem string) {
 // create shows the form for a new post and stores the post it sends.
 func create(c *flagon.Context) error {
 	if c.Request.Method != http.MethodPost {
-		return render(c, http.StatusOK, "blog/create.html", flagon.M{"post": post{}})
+		return c.Template(http.StatusOK, "blog/create.html", flagon.M{"post": post{}})
 	}
 	title, body, problem := postForm(c)
 	if problem != "" {
 		c.Flash(problem, "error")
-		return render(c, http.StatusUnprocessableEntity, "blog/create.html",
+		return c.Template(http.StatusUnprocessableEntity, "blog/create.html",
 			flagon.M{"post": post{Title: title, Body: body}})
 	}
 	_, err := DB.Get(c.App()).ExecContext(c.Context(),
@@ -116,13 +116,13 @@ func update(c *flagon.Context) error {
 		return err
 	}
 	if c.Request.Method != http.MethodPost {
-		return render(c, http.StatusOK, "blog/update.html", flagon.M{"post": p})
+		return c.Template(http.StatusOK, "blog/update.html", flagon.M{"post": p})
 	}
 	title, body, problem := postForm(c)
 	if problem != "" {
 		c.Flash(problem, "error")
 		p.Title, p.Body = title, body
-		return render(c, http.StatusUnprocessableEntity, "blog/update.html", flagon.M{"post": p})
+		return c.Template(http.StatusUnprocessableEntity, "blog/update.html", flagon.M{"post": p})
 	}
 	_, err = DB.Get(c.App()).ExecContext(c.Context(),
 		"UPDATE post SET title = ?, body = ? WHERE id = ?", title, body, p.ID)
