@@ -148,7 +148,9 @@ func (c *Context) hooks() bool {
 // the g map and the rare state, so no value of one request (a session above
 // all) is reachable from the next.
 func (a *App) recycle(c *Context) {
-	c.clearUsed()
+	if c.body.rc != nil || len(c.keys) > 0 || c.x != nil {
+		c.clearUsed() // out of line: most requests leave nothing to clear
+	}
 	a.pool.Put(c)
 }
 
