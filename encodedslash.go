@@ -80,7 +80,7 @@ func carriesParts(path, v string) bool {
 }
 
 // containsJoined reports whether s contains a, a slash or a backslash, and
-// b, ignoring ASCII case.
+// b, ignoring case.
 func containsJoined(s, a, b string) bool {
 	n := len(a) + 1 + len(b)
 	for i := 0; i+n <= len(s); i++ {
@@ -91,22 +91,7 @@ func containsJoined(s, a, b string) bool {
 	return false
 }
 
-// hasPrefixFold reports whether s begins with prefix, ignoring ASCII case.
+// hasPrefixFold reports whether s begins with prefix, ignoring case.
 func hasPrefixFold(s, prefix string) bool {
-	if len(s) < len(prefix) {
-		return false
-	}
-	for i := 0; i < len(prefix); i++ {
-		if lowerASCII(s[i]) != lowerASCII(prefix[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-func lowerASCII(b byte) byte {
-	if 'A' <= b && b <= 'Z' {
-		return b + 'a' - 'A'
-	}
-	return b
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
