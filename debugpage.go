@@ -218,7 +218,7 @@ func debugPage(c *Context, p problem, err error, stack []byte) string {
 		"Status": p.Status, "Title": p.Title, "Detail": scrub(p.Detail),
 		"Error": scrub(err.Error()), "Chain": chain, "Origin": origin, "Groups": groupFrames(frames),
 		"Stack":  scrub(string(stack)),
-		"Method": r.Method, "URL": scrub(r.URL.String()), "Rule": c.Rule(), "Endpoint": c.Endpoint(),
+		"Method": r.Method, "URL": scrub(scheme + "://" + r.Host + r.URL.RequestURI()), "Rule": c.Rule(), "Endpoint": c.Endpoint(),
 		"Remote": r.RemoteAddr, "RequestID": p.RequestID, "Headers": headers,
 		"Query": query, "Form": form, "FormNote": formNote, "Cookies": cookies, "G": g,
 		"Session": session, "SessionNote": sessionNote, "Body": body, "BodyNote": rp.BodyNote,
