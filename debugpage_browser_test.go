@@ -2,7 +2,6 @@ package flagon_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -205,8 +204,10 @@ func startReplayApp(t *testing.T, dir string) string {
 	t.Helper()
 	run(t, dir, "go", "build", "-o", "replayapp", ".")
 	cmd := command(dir, filepath.Join(dir, "replayapp"))
-	var logs bytes.Buffer
-	cmd.Stderr = &logs
+	logs, err := os.Create(filepath.Join(dir, "app.log"))
+	require.NoError(t, err)
+	defer logs.Close()
+	cmd.Stderr = logs
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
@@ -215,7 +216,12 @@ func startReplayApp(t *testing.T, dir string) string {
 		_ = cmd.Wait()
 	})
 	line, err := bufio.NewReader(stdout).ReadString('\n')
-	require.NoError(t, err, "the app printed its address; its log:\n%s", logs.String())
+	if err != nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		log, _ := os.ReadFile(logs.Name())
+		t.Fatalf("the app printed no address (%v); its log:\n%s", err, log)
+	}
 	return strings.TrimSpace(line)
 }
 
@@ -300,6 +306,7 @@ func TestDebuggerPageInARealBrowser(t *testing.T) {
 	})
 	t.Run("the Go test compiles, and fails as the request did", func(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "replay_test.go"), []byte(seen.GoTest), 0o644))
+		assert.Empty(t, run(t, dir, "gofmt", "-l", "replay_test.go"), "it is gofmt-formatted")
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
 		cmd := exec.CommandContext(ctx, "go", "test", "-count=1", "-run", "^TestReplay", ".")

@@ -122,11 +122,11 @@ func (r *replay) curl() string {
 func (r *replay) goTest() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "package %s\n\n", r.Package)
-	b.WriteString("import (\n")
+	b.WriteString("import (\n\t\"net/http/httptest\"\n")
 	if r.Body != "" {
 		b.WriteString("\t\"strings\"\n")
 	}
-	b.WriteString("\t\"net/http/httptest\"\n\t\"testing\"\n)\n\n")
+	b.WriteString("\t\"testing\"\n)\n\n")
 	fmt.Fprintf(&b, "// %s replays a request that failed in the Flagon debugger:\n", r.Test)
 	fmt.Fprintf(&b, "// %s %s answered %d %s (%s).\n", r.Method, r.Target, r.Status, http.StatusText(r.Status), oneLine(r.Failure, 120))
 	b.WriteString("// It fails while the app answers the request so, and passes once the bug\n// is fixed. newApp stands for the function that builds your *flagon.App.\n")

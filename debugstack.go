@@ -3,6 +3,7 @@ package flagon
 import (
 	"bytes"
 	"os"
+	"path/filepath"
 	"reflect"
 	"runtime"
 	"runtime/debug"
@@ -129,7 +130,7 @@ func framesOf(pcs []uintptr) []debugFrame {
 	for {
 		f, more := fs.Next()
 		if f.Function != "" && f.Function != "runtime.goexit" && len(out) < maxFrames {
-			out = append(out, debugFrame{Func: f.Function, File: f.File, Line: f.Line, Kind: frameKind(funcPackage(f.Function))})
+			out = append(out, debugFrame{Func: f.Function, File: f.File, Line: f.Line, Kind: frameKind(funcPackage(f.Function), f.File)})
 		}
 		if !more {
 			return out
@@ -146,7 +147,7 @@ func handlerFrame(h HandlerFunc) (debugFrame, bool) {
 	}
 	file, line := fn.FileLine(fn.Entry())
 	name := fn.Name()
-	return debugFrame{Func: name, File: file, Line: line, Kind: frameKind(funcPackage(name)), Note: "returned from the handler"}, true
+	return debugFrame{Func: name, File: file, Line: line, Kind: frameKind(funcPackage(name), file), Note: "returned from the handler"}, true
 }
 
 // withSource reads each frame's source lines (files that cannot be read
@@ -215,10 +216,12 @@ func funcPackage(name string) string {
 	return name
 }
 
-// frameKind sorts a package: the framework's, the main module's (the
-// application), the standard library's (no dot in its first element), a
-// dependency's (a library), or else the application's.
-func frameKind(pkg string) string {
+// frameKind sorts a package, with its source file: the framework's, the
+// main module's (the application), the standard library's (no dot in its
+// first element), a dependency's (a library: listed in the build info, or
+// compiled from the module cache; test binaries list no dependencies), or
+// else the application's.
+func frameKind(pkg, file string) string {
 	mod := buildModules()
 	switch {
 	case within(pkg, frameworkPath) && !within(pkg, frameworkPath+"/examples"):
@@ -227,6 +230,9 @@ func frameKind(pkg string) string {
 		return kindApp
 	case !strings.Contains(strings.SplitN(pkg, "/", 2)[0], "."):
 		return kindStdlib
+	}
+	if strings.Contains(filepath.ToSlash(file), "/pkg/mod/") {
+		return kindLibrary
 	}
 	for _, d := range mod.deps {
 		if within(pkg, d) {
