@@ -53,14 +53,14 @@ type contextState struct {
 	formErr   error           // why it could not be
 	multipart *multipart.Form // its uploads, removed when the request ends
 
-	err error // the error the request ended with, for teardown hooks
-	// debug mode only, for the debug page
-	body          *bodyRecord // the body the handler read
-	handlerFailed bool        // the route's handler returned an error
-
+	err        error // the error the request ended with, for teardown hooks
 	errHandled bool  // an error was rendered by the error handlers
 	wrapped    bool  // the request's context carries c (WrapMiddleware)
 	wrapErr    error // error of the Flagon chain run inside a net/http middleware
+
+	// debug mode only, for the debug page
+	body          *bodyRecord // the body the handler read
+	handlerFailed bool        // the route's handler returned an error
 
 	// set by the router for the special answers (404, 405, redirects, OPTIONS)
 	missScopes []*scaffold // the scopes of the blueprint a missed path falls under
