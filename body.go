@@ -30,6 +30,9 @@ func (a *App) admitBody(c *Context) error {
 			r.Body = http.MaxBytesReader(c.resp.w, r.Body, max)
 		}
 	}
+	if a.Config.Debug {
+		r.Body = c.recordBody(r.Body)
+	}
 	c.body = requestBody{rc: r.Body}
 	r.Body = &c.body
 	return nil

@@ -80,7 +80,7 @@ func (a *App) freeze() (err error) {
 
 // compose builds a route's chain (see the shape above).
 func (a *App) compose(r *Route) HandlerFunc {
-	h := wrap(r.handler, r.middleware())
+	h := wrap(a.traced(r.handler), r.middleware())
 	var before []func(*Context) error
 	for i := len(r.scopes) - 1; i >= 0; i-- {
 		before = append(before, r.scopes[i].before...)

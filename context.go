@@ -58,6 +58,10 @@ type contextState struct {
 	wrapped    bool  // the request's context carries c (WrapMiddleware)
 	wrapErr    error // error of the Flagon chain run inside a net/http middleware
 
+	// debug mode only, for the debug page
+	body          *bodyRecord // the body the handler read
+	handlerFailed bool        // the route's handler returned an error
+
 	// set by the router for the special answers (404, 405, redirects, OPTIONS)
 	missScopes []*scaffold // the scopes of the blueprint a missed path falls under
 	missHooks  bool        // they have AfterRequest or TeardownRequest hooks

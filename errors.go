@@ -43,10 +43,12 @@ func Abort(code int, message ...string) error {
 	return &HTTPError{Code: code, Message: strings.Join(message, " ")}
 }
 
-// panicError is a recovered panic: the value and the stack.
+// panicError is a recovered panic: the value and the stack, and in debug
+// mode its frames for the debug page.
 type panicError struct {
 	value any
 	stack []byte
+	pcs   []uintptr
 }
 
 func (p *panicError) Error() string { return fmt.Sprintf("panic: %v", p.value) }
@@ -76,7 +78,11 @@ func statusOf(err error) int {
 func (a *App) recovered(c *Context, v any) error {
 	stack := debug.Stack()
 	a.logger().Error("flagon: panic serving request", "method", c.Request.Method, "path", c.Request.URL.Path, "panic", fmt.Sprint(v), "stack", string(stack))
-	return &panicError{value: v, stack: stack}
+	pe := &panicError{value: v, stack: stack}
+	if a.Config.Debug {
+		pe.pcs = callers(0)
+	}
+	return pe
 }
 
 // handleError sends the answer for err through the error handlers of the

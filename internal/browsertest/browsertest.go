@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -53,5 +54,20 @@ func Results(t testing.TB, chromium, url string, v any) {
 	}
 	if err := json.Unmarshal([]byte(html.UnescapeString(string(m[1]))), v); err != nil {
 		t.Fatalf("the page's results are not JSON (%v): %s", err, m[1])
+	}
+}
+
+// Screenshot loads url in headless Chromium at the given window size, lets
+// its scripts run as Results does, and writes a PNG of the window to path.
+func Screenshot(t testing.TB, chromium, url, path string, width, height int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu",
+		"--no-first-run", "--disable-extensions", "--user-data-dir="+t.TempDir(), "--hide-scrollbars",
+		"--virtual-time-budget=20000", "--window-size="+strconv.Itoa(width)+","+strconv.Itoa(height),
+		"--screenshot="+path, url).CombinedOutput()
+	if err != nil {
+		t.Fatalf("chromium: %v\n%s", err, out)
 	}
 }
