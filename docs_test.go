@@ -16,9 +16,10 @@ import (
 
 // docBlock is a ```go block of the documentation.
 type docBlock struct {
-	file string // README.md or docs/x.md
-	line int    // the line of its opening fence
-	src  string
+	file     string // README.md or docs/x.md
+	line     int    // the line of its opening fence
+	src      string
+	fragment bool // marked <!-- fragment --> on the line before the fence
 }
 
 func (b docBlock) String() string { return fmt.Sprintf("%s:%d", b.file, b.line) }
@@ -42,7 +43,8 @@ func docBlocks(t *testing.T) []docBlock {
 			for i++; i < len(lines) && strings.TrimSpace(lines[i]) != "```"; i++ {
 				src = append(src, lines[i])
 			}
-			out = append(out, docBlock{file: f, line: start + 1, src: strings.Join(src, "\n") + "\n"})
+			marked := start > 0 && strings.TrimSpace(lines[start-1]) == "<!-- fragment -->"
+			out = append(out, docBlock{file: f, line: start + 1, src: strings.Join(src, "\n") + "\n", fragment: marked})
 		}
 	}
 	return out
@@ -67,6 +69,14 @@ func TestDocsExamplesCompile(t *testing.T) {
 	dir := t.TempDir()
 	complete := map[string]docBlock{}
 	for _, b := range blocks {
+		if b.fragment && packageClause.MatchString(b.src) {
+			// A whole file that needs what the reader's package has (its app
+			// factory, say): it must parse.
+			if _, err := parser.ParseFile(token.NewFileSet(), "", b.src, 0); err != nil {
+				t.Errorf("%s: a marked file that is not Go: %v", b, err)
+			}
+			continue
+		}
 		if !packageClause.MatchString(b.src) {
 			if err := parseFragment(b.src); err != nil {
 				t.Errorf("%s: a fragment that is not Go: %v", b, err)
