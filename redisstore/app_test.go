@@ -21,8 +21,7 @@ const testSecret = "a long random secret shared by every instance"
 
 // appOptions vary the test app.
 type appOptions struct {
-	limit      int  // requests a minute on /limited, by client address
-	failClosed bool // the rate limit answers 503 when Redis is down
+	limit int // requests a minute on /limited (fail open), by client address; /strict fails closed
 }
 
 // newTestApp is the app the session and nginx tests run: sessions and
@@ -75,10 +74,15 @@ func newTestApp(rdb redis.UniversalClient, opt appOptions) *flagon.App {
 	app.Get("/id", func(c *flagon.Context) error { return c.Text(200, SessionID(c)) })
 	app.Get("/health", func(c *flagon.Context) error { return c.Text(200, "ok") })
 	if opt.limit > 0 {
-		app.Get("/limited", func(c *flagon.Context) error { return c.Text(200, "in") }).Use(middleware.RateLimit(middleware.RateLimitConfig{
+		app.Get("/limited", func(c *flagon.Context) error { return c.Text(200, "in on "+instance) }).Use(middleware.RateLimit(middleware.RateLimitConfig{
 			Requests: opt.limit, Per: time.Minute,
+			Store: NewRateLimitStore(rdb, "rl:"),
+		}))
+		app.Get("/strict", func(c *flagon.Context) error { return c.Text(200, "in on "+instance) }).Use(middleware.RateLimit(middleware.RateLimitConfig{
+			Requests: 1_000_000, Per: time.Minute,
+			Key:        func(c *flagon.Context) string { return "strict:" + c.ClientIP() },
 			Store:      NewRateLimitStore(rdb, "rl:"),
-			FailClosed: opt.failClosed,
+			FailClosed: true,
 		}))
 	}
 	return app
@@ -87,6 +91,7 @@ func newTestApp(rdb redis.UniversalClient, opt appOptions) *flagon.App {
 // TestMain runs the test app instead of the tests when the nginx test
 // starts this binary as an instance (REDISSTORE_APP=1).
 func TestMain(m *testing.M) {
+	redis.SetLogger(quietRedis{}) // the tests stop Redis on purpose: its dial errors are expected
 	if os.Getenv("REDISSTORE_APP") == "1" {
 		os.Exit(runTestApp())
 	}
@@ -96,7 +101,7 @@ func TestMain(m *testing.M) {
 func runTestApp() int {
 	limit, _ := strconv.Atoi(os.Getenv("LIMIT"))
 	rdb := redis.NewClient(&redis.Options{Addr: os.Getenv("REDIS_ADDR"), MaxRetries: -1, DialTimeout: time.Second, PoolSize: 64})
-	app := newTestApp(rdb, appOptions{limit: limit, failClosed: os.Getenv("FAIL_CLOSED") == "1"})
+	app := newTestApp(rdb, appOptions{limit: limit})
 	if err := app.Config.FromEnv("FLAGON"); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
@@ -130,3 +135,8 @@ func (r *roundTrips) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.P
 
 // take returns the round trips counted since the last call.
 func (r *roundTrips) take() int64 { return r.n.Swap(0) }
+
+// quietRedis drops go-redis's own log lines.
+type quietRedis struct{}
+
+func (quietRedis) Printf(context.Context, string, ...any) {}
