@@ -16,6 +16,8 @@ type Session struct {
 	values    map[string]any
 	modified  bool
 	permanent bool
+	cleared   bool  // Clear was called: server-side stores issue a new ID
+	loadErr   error // the store failed to load it: the response becomes the error's answer
 }
 
 // reserved keys the framework keeps in the session.
@@ -48,7 +50,9 @@ func (s *Session) Delete(key string) {
 }
 
 // Clear removes every value (log out); the cookie is deleted on save.
+// A server-side SessionStore also gives the session a new ID (see Cleared).
 func (s *Session) Clear() {
+	s.cleared = true
 	if len(s.values) > 0 || s.permanent {
 		s.values = map[string]any{}
 		s.permanent = false
@@ -103,6 +107,13 @@ func (s *Session) SetPermanent(p bool) {
 // Modified reports whether the session changed during this request.
 func (s *Session) Modified() bool { return s.modified }
 
+// Cleared reports whether Clear was called during this request, for
+// SessionStore implementations that keep the session under an ID: their
+// Save then drops the old ID and issues a new one, so an ID known before
+// (one an attacker planted, say) is worthless after a log-in that starts
+// with Clear, or after a log-out.
+func (s *Session) Cleared() bool { return s.cleared }
+
 // Values returns a copy of the session's values, for SessionStore
 // implementations.
 func (s *Session) Values() map[string]any { return maps.Clone(s.values) }
@@ -112,11 +123,15 @@ func (s *Session) Values() map[string]any { return maps.Clone(s.values) }
 // cache) without touching handlers.
 type SessionStore interface {
 	// Load returns the values of the request's session. A missing, invalid
-	// or expired session is an empty map and no error; an error means the
-	// store itself failed (it is logged and the session starts empty).
+	// or expired session is an empty map and no error. An error means the
+	// store itself failed: it is logged, the handler sees an empty session,
+	// nothing is saved, and the response is replaced by the error's answer
+	// (an *HTTPError's code, such as 503, else 500), so a failing store
+	// never logs a user out silently.
 	Load(c *Context) (values map[string]any, permanent bool, err error)
 	// Save persists the session for the response, just before its headers
-	// are written; values is empty when the session was cleared.
+	// are written; values is empty when the session was cleared. An error
+	// replaces the response with its answer, as for Load.
 	Save(c *Context, values map[string]any, permanent bool) error
 }
 
@@ -134,7 +149,8 @@ func (c *Context) Session() *Session {
 	x.session = s
 	values, permanent, err := c.app.sessionStore().Load(c)
 	if err != nil {
-		c.app.logger().Error("flagon: loading the session failed; it starts empty", "error", err.Error())
+		c.app.logger().Error("flagon: loading the session failed; the response will be an error", "error", err.Error())
+		s.loadErr = err
 	}
 	s.values, s.permanent = values, permanent
 	if s.values == nil {
@@ -159,6 +175,10 @@ func (c *Context) saveSession() {
 		return
 	}
 	c.Response.Header().Add("Vary", "Cookie")
+	if s.loadErr != nil {
+		c.failBeforeHeaders(s.loadErr)
+		return
+	}
 	if !s.modified {
 		return
 	}
@@ -168,7 +188,8 @@ func (c *Context) saveSession() {
 }
 
 // failBeforeHeaders answers with err's error page in place of the response
-// the handler is about to send; the handler's own writes are discarded.
+// the handler is about to send; the handler's own writes are discarded. An
+// *HTTPError keeps its code (a store's 503); any other error is a 500.
 func (c *Context) failBeforeHeaders(err error) {
 	c.app.logger().Error("flagon: cannot send the response", "error", err.Error())
 	resp := c.Response // the one the handler writes to (middleware may wrap it)
@@ -178,6 +199,10 @@ func (c *Context) failBeforeHeaders(err error) {
 			delete(h, k)
 		}
 	}
-	c.app.renderError(c, &HTTPError{Code: 500, Err: err})
+	var he *HTTPError
+	if !errors.As(err, &he) {
+		err = &HTTPError{Code: 500, Err: err}
+	}
+	c.app.renderError(c, err)
 	resp.discard = true
 }

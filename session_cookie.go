@@ -104,18 +104,7 @@ func (cookieStore) Load(c *Context) (map[string]any, bool, error) {
 // Save writes the session cookie, or deletes it when the session is empty.
 func (cookieStore) Save(c *Context, values map[string]any, permanent bool) error {
 	cfg := &c.app.Config
-	path := cfg.SessionCookiePath
-	if path == "" {
-		path = c.scriptRoot() + "/"
-	}
-	ck := &http.Cookie{
-		Name:     cfg.SessionCookieName,
-		Path:     path,
-		Domain:   cfg.SessionCookieDomain,
-		HttpOnly: true,
-		Secure:   cfg.SessionCookieSecure || c.Scheme() == "https",
-		SameSite: cfg.SessionCookieSameSite,
-	}
+	ck := c.SessionCookie("", false)
 	if len(values) == 0 && !permanent {
 		if _, err := c.Request.Cookie(cfg.SessionCookieName); err == nil {
 			ck.MaxAge = -1
@@ -152,4 +141,33 @@ func (cookieStore) Save(c *Context, values map[string]any, permanent bool) error
 	}
 	http.SetCookie(c.Response, ck)
 	return nil
+}
+
+// SessionCookie returns the session cookie carrying value, with the
+// attributes the app's settings give it: Config.SessionCookieName, its path
+// (Config.SessionCookiePath, default "/" under a trusted proxy's prefix),
+// domain, SameSite, HttpOnly, and Secure when configured or the request is
+// HTTPS; a permanent one lasts Config.SessionLifetime. It is for
+// SessionStore implementations that keep an ID in the cookie; set MaxAge
+// to -1 on it to delete the cookie.
+func (c *Context) SessionCookie(value string, permanent bool) *http.Cookie {
+	cfg := &c.app.Config
+	path := cfg.SessionCookiePath
+	if path == "" {
+		path = c.scriptRoot() + "/"
+	}
+	ck := &http.Cookie{
+		Name:     cfg.SessionCookieName,
+		Value:    value,
+		Path:     path,
+		Domain:   cfg.SessionCookieDomain,
+		HttpOnly: true,
+		Secure:   cfg.SessionCookieSecure || c.Scheme() == "https",
+		SameSite: cfg.SessionCookieSameSite,
+	}
+	if permanent {
+		ck.Expires = time.Now().Add(cfg.SessionLifetime)
+		ck.MaxAge = int(cfg.SessionLifetime / time.Second)
+	}
+	return ck
 }

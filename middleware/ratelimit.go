@@ -32,6 +32,11 @@ type RateLimitConfig struct {
 	// DefaultMaxKeys). Replace it with a shared store when the app runs as
 	// several instances.
 	Store Store
+	// FailClosed answers 503 Service Unavailable when the Store fails, so
+	// no request goes unlimited while a shared store is down. Default
+	// false: the request is let through (fail open). Either way the
+	// failure is logged, and the next request asks the Store again.
+	FailClosed bool
 }
 
 // Limit is the bucket a Store applies: it holds Burst tokens and refills
@@ -63,8 +68,9 @@ type Result struct {
 // the client's address with a name, say).
 type Store interface {
 	// Take takes one token from key's bucket at now, the bucket created
-	// full when the key is new, and reports the outcome. An error lets the
-	// request through (RateLimit fails open) and is logged.
+	// full when the key is new, and reports the outcome. An error is
+	// logged and lets the request through, or answers 503 with
+	// RateLimitConfig.FailClosed.
 	Take(ctx context.Context, key string, limit Limit, now time.Time) (Result, error)
 }
 
@@ -91,6 +97,7 @@ func RateLimit(cfg RateLimitConfig) flagon.Middleware {
 	if store == nil {
 		store = NewMemoryStore(DefaultMaxKeys)
 	}
+	failClosed := cfg.FailClosed
 	limitHeader := []string{strconv.Itoa(limit.Burst)}
 	policy := []string{strconv.Itoa(limit.Requests) + ";w=" + strconv.Itoa(int(math.Ceil(limit.Per.Seconds())))}
 	if limit.Burst != limit.Requests {
@@ -107,6 +114,10 @@ func RateLimit(cfg RateLimitConfig) flagon.Middleware {
 				l := c.App().Config.Logger
 				if l == nil {
 					l = slog.Default()
+				}
+				if failClosed {
+					l.Error("flagon: rate limit store failed; the request is refused", "error", err.Error())
+					return flagon.Abort(http.StatusServiceUnavailable, "The rate limiter is unavailable: retry later.")
 				}
 				l.Error("flagon: rate limit store failed; the request is let through", "error", err.Error())
 				return next(c)

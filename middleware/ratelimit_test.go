@@ -93,6 +93,18 @@ func TestRateLimitOptions(t *testing.T) {
 		assert.Equal(t, 200, app.TestClient().Get("/").Code)
 		assert.Contains(t, logs.String(), "rate limit store failed")
 	})
+	t.Run("a failing store with FailClosed answers 503 and logs", func(t *testing.T) {
+		var logs bytes.Buffer
+		app := rateApp(middleware.RateLimitConfig{Requests: 1, Per: time.Hour, Store: failingStore{}, FailClosed: true})
+		app.Config.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+		srv := serve(t, app)
+		res, body := do(t, "GET", srv.URL+"/", map[string]string{"Accept": "application/json"}, nil)
+		assert.Equal(t, 503, res.StatusCode)
+		assert.Equal(t, "application/problem+json", res.Header.Get("Content-Type"))
+		assert.Contains(t, body, `"status":503`)
+		assert.NotContains(t, body, "ok")
+		assert.Contains(t, logs.String(), "rate limit store failed; the request is refused")
+	})
 	t.Run("a custom store decides", func(t *testing.T) {
 		store := &countingStore{}
 		tc := rateApp(middleware.RateLimitConfig{Requests: 1, Per: time.Hour, Store: store}).TestClient()
