@@ -3,6 +3,8 @@ package otelflagon
 import (
 	"net"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/flagon-go/flagon"
@@ -100,8 +102,9 @@ func (in *instruments) serve(c *flagon.Context, next flagon.HandlerFunc, rt *rou
 	}
 	proto := protoVersion(r)
 
-	attrs := make([]attribute.KeyValue, 0, 16)
-	attrs = append(attrs, methodAttrs[m], semconv.URLScheme(scheme), semconv.URLPath(r.URL.Path))
+	buf := bufs.Get().(*spanBuf)
+	defer bufs.Put(buf)
+	attrs := append(buf.attrs[:0], methodAttrs[m], semconv.URLScheme(scheme), semconv.URLPath(r.URL.Path))
 	if m == otherMethod {
 		attrs = append(attrs, semconv.HTTPRequestMethodOriginal(r.Method))
 	}
@@ -128,7 +131,9 @@ func (in *instruments) serve(c *flagon.Context, next flagon.HandlerFunc, rt *rou
 	}
 	attrs = append(attrs, rt.attrs...)
 
-	ctx, span := in.tracer.Start(ctx, rt.names[m], append(in.startOpts, trace.WithAttributes(attrs...))...)
+	opts := append(buf.opts[:0], in.startOpts...)
+	opts = append(opts, trace.WithAttributes(attrs...))
+	ctx, span := in.tracer.Start(ctx, rt.names[m], opts...)
 	if extracted || span.SpanContext().IsValid() {
 		// The span's context stays on the request after the middleware
 		// returns, so that a request log outside it is correlated too. A
@@ -144,8 +149,7 @@ func (in *instruments) serve(c *flagon.Context, next flagon.HandlerFunc, rt *rou
 	status, size := c.Response.Status(), c.Response.Size()
 	in.active.Add(ctx, -1, active...)
 	if span.IsRecording() {
-		end := make([]attribute.KeyValue, 0, 4)
-		end = append(end, semconv.HTTPResponseStatusCode(status), semconv.HTTPResponseBodySize(int(size)))
+		end := append(buf.attrs[:0], semconv.HTTPResponseStatusCode(status), semconv.HTTPResponseBodySize(int(size)))
 		if r.ContentLength > 0 {
 			end = append(end, semconv.HTTPRequestBodySize(int(r.ContentLength)))
 		}
@@ -159,14 +163,26 @@ func (in *instruments) serve(c *flagon.Context, next flagon.HandlerFunc, rt *rou
 	}
 	span.End()
 
-	opts := rt.recordOptions(setKey{method: m, status: status, https: https == 1, proto: proto})
-	in.duration.Record(ctx, float64(time.Since(start))/float64(time.Second), opts...)
+	record := rt.recordOptions(setKey{method: m, status: status, https: https == 1, proto: proto})
+	in.duration.Record(ctx, float64(time.Since(start))/float64(time.Second), record...)
 	if r.ContentLength >= 0 {
-		in.reqSize.Record(ctx, r.ContentLength, opts...)
+		in.reqSize.Record(ctx, r.ContentLength, record...)
 	}
-	in.respSize.Record(ctx, size, opts...)
+	in.respSize.Record(ctx, size, record...)
 	return err
 }
+
+// spanBuf holds a request's span attributes and start options while they
+// are handed to the tracer, which copies what it keeps (the SDK copies the
+// attributes into the span), so the buffers are reused across requests.
+type spanBuf struct {
+	attrs []attribute.KeyValue
+	opts  []trace.SpanStartOption
+}
+
+var bufs = sync.Pool{New: func() any {
+	return &spanBuf{attrs: make([]attribute.KeyValue, 0, 16), opts: make([]trace.SpanStartOption, 0, 2)}
+}}
 
 // fail marks a span whose request was answered with a 5xx as an error,
 // with the error it ended with (if any) as an exception event.
@@ -187,6 +203,9 @@ func (in *instruments) fail(span trace.Span, err error) {
 // splitHostPort splits "host:port", "[v6]:port" or a bare host; port is 0
 // when absent or malformed.
 func splitHostPort(hp string) (string, int) {
+	if strings.IndexByte(hp, ':') < 0 {
+		return hp, 0 // the common Host without a port; SplitHostPort's error would allocate
+	}
 	host, p, err := net.SplitHostPort(hp)
 	if err != nil {
 		if len(hp) > 1 && hp[0] == '[' && hp[len(hp)-1] == ']' {
