@@ -65,6 +65,8 @@ type App struct {
 	servers map[*http.Server]*drain // served by Run and Serve, for Shutdown
 	closed  bool                    // Shutdown was called
 
+	stopping atomic.Bool // a graceful shutdown began: Readiness answers 503
+
 	values      sync.Map // the app's own values, by Key name
 	onShutdown  []func(context.Context) error
 	releaseOnce sync.Once

@@ -53,6 +53,15 @@ type panicError struct {
 
 func (p *panicError) Error() string { return fmt.Sprintf("panic: %v", p.value) }
 
+// IsPanic reports whether err, or an error it wraps, is a panic that the
+// app recovered and answered with 500 (its stack was logged). Middleware
+// sees such an error returned by next, since the error boundary answers a
+// panic as an error; tracing middleware uses IsPanic to record it as one.
+func IsPanic(err error) bool {
+	var pe *panicError
+	return errors.As(err, &pe)
+}
+
 // statusOf is the HTTP status of err: an *HTTPError's code, 413 for a body
 // past its limit (*http.MaxBytesError), the result of a StatusCode() int
 // method anywhere in its chain, or 500.
@@ -77,7 +86,7 @@ func statusOf(err error) int {
 // recovered turns a panic value into an error and logs its stack.
 func (a *App) recovered(c *Context, v any) error {
 	stack := debug.Stack()
-	a.logger().Error("flagon: panic serving request", "method", c.Request.Method, "path", c.Request.URL.Path, "panic", fmt.Sprint(v), "stack", string(stack))
+	a.logger().ErrorContext(c.Request.Context(), "flagon: panic serving request", "method", c.Request.Method, "path", c.Request.URL.Path, "panic", fmt.Sprint(v), "stack", string(stack))
 	pe := &panicError{value: v, stack: stack}
 	if a.Config.Debug {
 		pe.pcs = callers(0)
@@ -100,10 +109,10 @@ func (a *App) handleError(c *Context, err error) {
 	}
 	if c.Response.Written() || c.Response.hijacked {
 		if c.Response.failed || c.Request.Context().Err() != nil {
-			a.logger().Debug("flagon: the client went away during the response", "method", c.Request.Method, "path", c.Request.URL.Path, "error", err.Error())
+			a.logger().DebugContext(c.Request.Context(), "flagon: the client went away during the response", "method", c.Request.Method, "path", c.Request.URL.Path, "error", err.Error())
 			return
 		}
-		a.logger().Error("flagon: error after the response was started", "method", c.Request.Method, "path", c.Request.URL.Path, "error", err.Error())
+		a.logger().ErrorContext(c.Request.Context(), "flagon: error after the response was started", "method", c.Request.Method, "path", c.Request.URL.Path, "error", err.Error())
 		return
 	}
 	a.answerError(c, err)
@@ -111,9 +120,9 @@ func (a *App) handleError(c *Context, err error) {
 		if c.Request.Context().Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
 			// The client went away, or the server's shutdown deadline
 			// passed, and the handler stopped for it.
-			a.logger().Debug("flagon: request ended with its context", "method", c.Request.Method, "path", c.Request.URL.Path, "error", err.Error())
+			a.logger().DebugContext(c.Request.Context(), "flagon: request ended with its context", "method", c.Request.Method, "path", c.Request.URL.Path, "error", err.Error())
 		} else if _, isPanic := err.(*panicError); !isPanic {
-			a.logger().Error("flagon: request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "status", code, "error", err.Error())
+			a.logger().ErrorContext(c.Request.Context(), "flagon: request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "status", code, "error", err.Error())
 		}
 	}
 }
@@ -142,7 +151,7 @@ func (a *App) answerError(c *Context, err error) {
 // page is rendered for the original error.
 func (a *App) runErrorHandler(c *Context, err error, call func() error) {
 	failed := func(e error) {
-		a.logger().Error("flagon: error handler failed", "error", e.Error())
+		a.logger().ErrorContext(c.Request.Context(), "flagon: error handler failed", "error", e.Error())
 		if !c.Response.Written() {
 			a.renderError(c, err)
 		}

@@ -99,6 +99,7 @@ func (a *App) Run(debug bool) error {
 		return nil
 	case <-ctx.Done():
 	}
+	a.stopping.Store(true)
 	stop()
 	// A zero ShutdownTimeout falls back to the default, as Server's
 	// timeouts do: zero would cut off every request in flight.

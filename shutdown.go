@@ -63,6 +63,7 @@ func (a *App) newServer() (*http.Server, *drain) {
 		ConnContext:       d.connContext,
 	}
 	srv.RegisterOnShutdown(d.begin)
+	srv.RegisterOnShutdown(func() { a.stopping.Store(true) })
 	return srv, d
 }
 
@@ -150,6 +151,7 @@ func (a *App) untrack(srv *http.Server) {
 // functions run. Run and Serve return once all of it is done. After
 // Shutdown, Serve and Run return nil at once.
 func (a *App) Shutdown(ctx context.Context) error {
+	a.stopping.Store(true)
 	a.srvMu.Lock()
 	servers := a.servers
 	a.servers = nil
