@@ -83,6 +83,10 @@ func TestDocsExamplesCompile(t *testing.T) {
 			}
 			continue
 		}
+		if host := siblingHost(b.src); host != "" {
+			vetInModule(t, host, b)
+			continue
+		}
 		name := blockDir(b)
 		file := "main.go"
 		if strings.Contains(b.src, "*testing.T") || strings.Contains(b.src, "\nfunc Example") {
@@ -139,6 +143,41 @@ func TestDocsExamplesCompile(t *testing.T) {
 	run("the docs' complete examples do not compile", "vet", "./...")
 	if len(tested) > 0 {
 		run("a docs example does not do what its page says", append([]string{"test", "-count=1"}, tested...)...)
+	}
+}
+
+// siblings are the modules beside the root that doc examples import, each
+// with the module whose go.mod has what such an example needs.
+var siblings = []struct{ imports, host string }{
+	{"github.com/flagon-go/flagon/otelflagon", "examples/observability"},
+	{"github.com/flagon-go/flagon/redisstore", "redisstore"},
+}
+
+// siblingHost returns the module folder that can build src, when src
+// imports a module beside the root, else "".
+func siblingHost(src string) string {
+	for _, s := range siblings {
+		if strings.Contains(src, `"`+s.imports+`"`) {
+			return s.host
+		}
+	}
+	return ""
+}
+
+// vetInModule type-checks a doc block that imports a module beside the
+// root inside the module that has its dependencies (fetched through the
+// module proxy when the cache lacks them), from a folder it removes.
+func vetInModule(t *testing.T, host string, b docBlock) {
+	t.Helper()
+	dir, err := os.MkdirTemp(host, "docblock")
+	require.NoError(t, err)
+	defer os.RemoveAll(dir)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "main.go"), []byte(b.src), 0o644))
+	cmd := exec.Command("go", "vet", "./"+filepath.Base(dir))
+	cmd.Dir = host
+	cmd.Env = append(os.Environ(), "GOWORK=off")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("%s does not compile (in %s):\n%s", b, host, out)
 	}
 }
 
