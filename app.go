@@ -70,6 +70,8 @@ type App struct {
 
 	validateOnce sync.Once
 	validate     *validator.Validate // see Validator
+
+	openapi openapiCache // see OpenAPI
 }
 
 // New returns an App configured with DefaultConfig().
@@ -171,6 +173,7 @@ func (a *App) addDerived(origin *Route, m mount) {
 		prefix:  m.names,
 		site:    origin.site,
 		mws:     origin.mws[:len(origin.mws):len(origin.mws)],
+		doc:     origin.doc,
 		owner:   origin.owner,
 		scopes:  m.scopes,
 		app:     a,
