@@ -111,24 +111,24 @@ type schemaLeaf struct {
 }
 
 type schemaTree struct {
-	Name     string            `json:"name"`
-	Children []*schemaTree     `json:"children,omitempty"`
-	Parent   *schemaTree       `json:"parent"`
-	Leaf     schemaLeaf        `json:"leaf"`
-	Opt      *schemaLeaf       `json:"opt"`
-	Counts   map[string]uint8  `json:"counts"`
-	Raw      json.RawMessage   `json:"raw"`
-	Any      any               `json:"any"`
-	Bytes    []byte            `json:"bytes"`
-	Quoted   int64             `json:"quoted,string"`
-	Skipped  chan int          `json:"-"`
-	hidden   int               //nolint:unused // not in the JSON
-	Fixed    [2]int16          `json:"fixed"`
-	Labels   map[int]string    `json:"labels,omitempty"`
-	Color    hexColor          `json:"color"`
-	schemaEmbedded             // flattened
-	Named    schemaEmbedded    `json:"named"`
-	Ptrs     map[string]*int32 `json:"ptrs" validate:"required"`
+	Name           string            `json:"name"`
+	Children       []*schemaTree     `json:"children,omitempty"`
+	Parent         *schemaTree       `json:"parent"`
+	Leaf           schemaLeaf        `json:"leaf"`
+	Opt            *schemaLeaf       `json:"opt"`
+	Counts         map[string]uint8  `json:"counts"`
+	Raw            json.RawMessage   `json:"raw"`
+	Any            any               `json:"any"`
+	Bytes          []byte            `json:"bytes"`
+	Quoted         int64             `json:"quoted,string"`
+	Skipped        chan int          `json:"-"`
+	hidden         int               //nolint:unused // not in the JSON
+	Fixed          [2]int16          `json:"fixed"`
+	Labels         map[int]string    `json:"labels,omitempty"`
+	Color          hexColor          `json:"color"`
+	schemaEmbedded                   // flattened
+	Named          schemaEmbedded    `json:"named"`
+	Ptrs           map[string]*int32 `json:"ptrs" validate:"required"`
 }
 
 type schemaEmbedded struct {
