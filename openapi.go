@@ -287,7 +287,7 @@ func converterSchema(spec converterSpec) schema {
 type operationInput struct {
 	params []schema // query, header and cookie parameters
 	body   schema   // the requestBody, nil when In reads no body
-	fields bool     // In has fields: a 400 or 422 can come
+	fields bool     // In reads more than the path: a 400 or 422 can come
 }
 
 // operationInput reads In's binding plan, the one Bind uses: fields with
@@ -299,7 +299,7 @@ func (s *schemaSet) operationInput(t reflect.Type) (*operationInput, error) {
 	if p.err != nil {
 		return nil, p.err
 	}
-	in := &operationInput{fields: len(p.fields) > 0}
+	in := &operationInput{}
 	jsonProps, formProps := schema{}, schema{}
 	var jsonReq, formReq []string
 	files, sourced := false, false
@@ -341,6 +341,9 @@ func (s *schemaSet) operationInput(t reflect.Type) (*operationInput, error) {
 		}
 		if f.source != "" {
 			sourced = true
+		}
+		if f.source != sourcePath {
+			in.fields = true // a path value is the converter's: it matched
 		}
 		if !f.inBody(sourceJSON) || f.json == "" {
 			continue
