@@ -450,10 +450,14 @@ func errorComponents(s *schemaSet) map[string]schema {
 	}
 }
 
-// errorResponses are the error answers operations refer to.
+// errorResponses are the error answers operations refer to: problem+json,
+// or a small HTML page for clients that prefer HTML (see renderError).
 func errorResponses() schema {
 	answer := func(desc, comp string) schema {
-		return schema{"description": desc, "content": schema{"application/problem+json": schema{"schema": schema{"$ref": "#/components/schemas/" + comp}}}}
+		return schema{"description": desc, "content": schema{
+			"application/problem+json": schema{"schema": schema{"$ref": "#/components/schemas/" + comp}},
+			"text/html":                schema{"schema": schema{"type": "string"}}, // for clients that prefer HTML
+		}}
 	}
 	return schema{
 		"BadRequest":           answer("The request data is malformed.", "BindError"),
