@@ -75,6 +75,8 @@ type App struct {
 
 	validateOnce sync.Once
 	validate     *validator.Validate // see Validator
+
+	openapi openapiCache // see OpenAPI
 }
 
 // New returns an App configured with DefaultConfig().
@@ -178,6 +180,7 @@ func (a *App) addDerived(origin *Route, m mount) {
 		aliases: origin.aliases[:len(origin.aliases):len(origin.aliases)],
 		site:    origin.site,
 		mws:     origin.mws[:len(origin.mws):len(origin.mws)],
+		doc:     origin.doc,
 		owner:   origin.owner,
 		scopes:  m.scopes,
 		app:     a,

@@ -112,6 +112,13 @@ func (c *Context) bind(dst any, mode bindMode) error {
 	} else if mode != bindJSON {
 		return fmt.Errorf("flagon: %s needs a pointer to a struct, got %T", mode, dst)
 	}
+	return c.bindPlanned(dst, v, p, mode)
+}
+
+// bindPlanned binds dst, whose struct is v and plan p (nil for a value
+// BindJSON decodes that is not a struct): Typed calls it with the plan it
+// looked up once.
+func (c *Context) bindPlanned(dst any, v reflect.Value, p *bindPlan, mode bindMode) error {
 	if p != nil && mode <= bindJSON {
 		p.setBodyDefaults(v)
 	}

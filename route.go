@@ -20,8 +20,9 @@ type Route struct {
 	aliases  []string // absolute endpoints besides endpoint (Alias)
 	site     string   // where it was registered, file:line
 	parsed   *parsedRule
-	rest     bool // the rule has a <path:...> variable (copied from parsed: read per request)
-	hooks    bool // its scopes have AfterRequest or TeardownRequest hooks
+	rest     bool     // the rule has a <path:...> variable (copied from parsed: read per request)
+	hooks    bool     // its scopes have AfterRequest or TeardownRequest hooks
+	doc      routeDoc // Summary and Tags, for the OpenAPI document
 
 	// middleware of this route; a route an app gets from a blueprint has a
 	// copy of the blueprint route's, taken when the blueprint was registered.
@@ -102,7 +103,15 @@ func handlerName(h HandlerFunc) string {
 	if h == nil {
 		return ""
 	}
-	fn := runtime.FuncForPC(reflect.ValueOf(h).Pointer())
+	if t := typedOf(h); t != nil {
+		return t.name
+	}
+	return endpointOf(reflect.ValueOf(h).Pointer())
+}
+
+// endpointOf is handlerName for the function whose code is at pc.
+func endpointOf(pc uintptr) string {
+	fn := runtime.FuncForPC(pc)
 	if fn == nil {
 		return ""
 	}
@@ -155,6 +164,9 @@ func allDigits(s string) bool {
 func handlerID(h HandlerFunc) uintptr {
 	if h == nil {
 		return 0
+	}
+	if t := typedOf(h); t != nil {
+		return t.id // Typed's closures share their code
 	}
 	return reflect.ValueOf(h).Pointer()
 }
