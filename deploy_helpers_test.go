@@ -9,12 +9,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/flagon-go/flagon/internal/proctest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -42,25 +41,6 @@ func deployRequire(t *testing.T, name string, candidates ...string) string {
 	return ""
 }
 
-// deployFreePort returns a TCP port free on 127.0.0.1 and ::1.
-func deployFreePort(t *testing.T) int {
-	t.Helper()
-	for range 20 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
-		port := l.Addr().(*net.TCPAddr).Port
-		l.Close()
-		if l6, err := net.Listen("tcp", fmt.Sprintf("[::1]:%d", port)); err == nil {
-			l6.Close()
-			return port
-		} else if !strings.Contains(err.Error(), "address already in use") {
-			return port // no IPv6 loopback here
-		}
-	}
-	t.Fatal("no free port")
-	return 0
-}
-
 var (
 	examplesMu    sync.Mutex
 	examplesBuilt = map[string]string{}
@@ -68,6 +48,21 @@ var (
 
 // buildExample builds ./examples/<name> once per test binary and returns
 // the binary's path.
+// deployProcess is a process the deployment tests start (proctest.Start).
+type deployProcess = proctest.Process
+
+func deployStart(t *testing.T, env []string, name string, args ...string) *deployProcess {
+	t.Helper()
+	return proctest.Start(t, env, name, args...)
+}
+
+func deployFreePort(t *testing.T) int { t.Helper(); return proctest.FreePort(t) }
+
+func deployWaitDial(t *testing.T, p *deployProcess, network, addr string) {
+	t.Helper()
+	proctest.WaitDial(t, p, network, addr)
+}
+
 func buildExample(t *testing.T, name string) string {
 	t.Helper()
 	examplesMu.Lock()
@@ -86,93 +81,6 @@ func buildExample(t *testing.T, name string) string {
 
 // deployBuildProxied builds examples/proxied once per test binary.
 func deployBuildProxied(t *testing.T) string { return buildExample(t, "proxied") }
-
-// deployProcess is a started server process.
-type deployProcess struct {
-	cmd    *exec.Cmd
-	output *syncBuffer
-	done   chan struct{}
-	err    error
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// deployStart starts a process and stops it (SIGKILL) when the test ends.
-func deployStart(t *testing.T, env []string, name string, args ...string) *deployProcess {
-	t.Helper()
-	p := &deployProcess{output: &syncBuffer{}, done: make(chan struct{})}
-	p.cmd = exec.Command(name, args...)
-	p.cmd.Env = append(os.Environ(), env...)
-	p.cmd.Stdout = p.output
-	p.cmd.Stderr = p.output
-	// Servers fork workers that inherit the output pipe: run them in their
-	// own process group, kill the group, and stop waiting for the pipe soon.
-	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	p.cmd.WaitDelay = 2 * time.Second
-	require.NoError(t, p.cmd.Start())
-	go func() {
-		p.err = p.cmd.Wait()
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-p.done:
-		default:
-			_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
-			<-p.done
-		}
-		if t.Failed() {
-			t.Logf("output of %s:\n%s", filepath.Base(name), p.output.String())
-		}
-	})
-	return p
-}
-
-// wait returns the process's exit error, failing after d.
-func (p *deployProcess) wait(t *testing.T, d time.Duration) error {
-	t.Helper()
-	select {
-	case <-p.done:
-		return p.err
-	case <-time.After(d):
-		t.Fatalf("process did not exit within %s", d)
-		return nil
-	}
-}
-
-// deployWaitDial waits until network/addr accepts connections.
-func deployWaitDial(t *testing.T, p *deployProcess, network, addr string) {
-	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case <-p.done:
-			t.Fatalf("process exited before listening on %s: %v\n%s", addr, p.err, p.output.String())
-		default:
-		}
-		if c, err := net.DialTimeout(network, addr, 200*time.Millisecond); err == nil {
-			c.Close()
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("nothing listens on %s after 15s\n%s", addr, p.output.String())
-}
 
 // deployNginx writes an nginx configuration around the given server
 // block(s) and runs nginx in the foreground as the current user.
@@ -243,10 +151,4 @@ func deployGet(t *testing.T, c *http.Client, url string, headers map[string]stri
 	_, err = b.ReadFrom(res.Body)
 	require.NoError(t, err)
 	return res.StatusCode, b.String()
-}
-
-// deploySignal sends sig to the process.
-func (p *deployProcess) signal(t *testing.T, sig syscall.Signal) {
-	t.Helper()
-	require.NoError(t, p.cmd.Process.Signal(sig))
 }

@@ -153,12 +153,12 @@ func TestNginxGracefulShutdownLosesNoRequest(t *testing.T) {
 	}
 	started.Wait()
 	time.Sleep(300 * time.Millisecond) // every request is in flight in the app
-	app.signal(t, syscall.SIGTERM)
+	app.Signal(t, syscall.SIGTERM)
 	wg.Wait()
 	for i, r := range results {
 		assert.Equal(t, "200 done", r, "request %d", i)
 	}
-	assert.NoError(t, app.wait(t, 15*time.Second), "the app exits 0 after a graceful shutdown")
+	assert.NoError(t, app.Wait(t, 15*time.Second), "the app exits 0 after a graceful shutdown")
 }
 
 func TestNginxUnixSocket(t *testing.T) {
@@ -185,8 +185,8 @@ func TestNginxUnixSocket(t *testing.T) {
 	assert.Equal(t, "127.0.0.2", w.ClientIP)
 	assert.Equal(t, "http://public.example/whoami", w.ExternalURL)
 
-	app.signal(t, syscall.SIGTERM)
-	require.NoError(t, app.wait(t, 15*time.Second))
+	app.Signal(t, syscall.SIGTERM)
+	require.NoError(t, app.Wait(t, 15*time.Second))
 	_, err := os.Stat(sock)
 	assert.True(t, os.IsNotExist(err), "the socket file is removed on exit")
 }

@@ -32,9 +32,9 @@ func TestHelloExampleServesAndStopsCleanly(t *testing.T) {
 	assert.Equal(t, 200, res.StatusCode)
 	assert.Equal(t, "Hello, World!", string(body))
 
-	p.signal(t, syscall.SIGINT)
-	require.NoError(t, p.wait(t, 10*time.Second), "exit status 0 after Ctrl+C")
-	out := p.output.String()
+	p.Signal(t, syscall.SIGINT)
+	require.NoError(t, p.Wait(t, 10*time.Second), "exit status 0 after Ctrl+C")
+	out := p.Output.String()
 	assert.Contains(t, out, " * Running on http://"+addr)
 	assert.Contains(t, out, "Debug mode: on")
 	assert.Regexp(t, `GET\s+/\s+hello`, out, "the route table")
@@ -46,9 +46,9 @@ func TestRunHonoursPORT(t *testing.T) {
 	env := []string{"FLAGON_ADDR=", fmt.Sprintf("PORT=%d", port)}
 	p := deployStart(t, env, buildHello(t))
 	deployWaitDial(t, p, "tcp", fmt.Sprintf("127.0.0.1:%d", port))
-	p.signal(t, syscall.SIGTERM)
-	require.NoError(t, p.wait(t, 10*time.Second))
-	assert.Contains(t, p.output.String(), fmt.Sprintf(":%d", port))
+	p.Signal(t, syscall.SIGTERM)
+	require.NoError(t, p.Wait(t, 10*time.Second))
+	assert.Contains(t, p.Output.String(), fmt.Sprintf(":%d", port))
 }
 
 func TestServerAlwaysHasTimeouts(t *testing.T) {

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/flagon-go/flagon"
+	"github.com/flagon-go/flagon/internal/proctest"
 	"github.com/flagon-go/flagon/render"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -163,13 +164,13 @@ func getAsync(client *http.Client, url string) <-chan string {
 // a server process, with env telling it so; the test stops it.
 type testChild struct {
 	cmd    *exec.Cmd
-	out    *syncBuffer
+	out    *proctest.Buffer
 	exited chan error
 }
 
 func startTestChild(t *testing.T, test string, env ...string) *testChild {
 	t.Helper()
-	p := &testChild{out: &syncBuffer{}, exited: make(chan error, 1)}
+	p := &testChild{out: &proctest.Buffer{}, exited: make(chan error, 1)}
 	p.cmd = exec.Command(os.Args[0], "-test.run=^"+test+"$")
 	p.cmd.Env = append(os.Environ(), env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/flagon-go/flagon/internal/proctest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -93,7 +94,7 @@ func TestNginxThreeInstancesShareRedis(t *testing.T) {
 
 	t.Run("stopping an instance under load loses no request and no session", func(t *testing.T) {
 		results := load(c, base+"/me", 8, 240, func(done int) bool { return done == 60 }, func() {
-			require.NoError(t, apps[1].cmd.Process.Signal(syscall.SIGTERM))
+			require.NoError(t, apps[1].Cmd.Process.Signal(syscall.SIGTERM))
 		})
 		for i, r := range results {
 			if !strings.HasPrefix(r, "200 ada on ") {
@@ -101,8 +102,8 @@ func TestNginxThreeInstancesShareRedis(t *testing.T) {
 			}
 		}
 		select {
-		case <-apps[1].done:
-			assert.NoError(t, apps[1].err, "the instance exits 0 after its graceful shutdown")
+		case <-apps[1].Exited:
+			assert.NoError(t, apps[1].Err, "the instance exits 0 after its graceful shutdown")
 		case <-time.After(15 * time.Second):
 			t.Fatal("the stopped instance did not exit")
 		}
@@ -317,18 +318,5 @@ http {
 // waitDial waits until addr accepts connections.
 func waitDial(t *testing.T, p *process, addr string) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case <-p.done:
-			t.Fatalf("process exited before listening on %s: %v\n%s", addr, p.err, p.output.String())
-		default:
-		}
-		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
-			c.Close()
-			return
-		}
-		time.Sleep(20 * time.Millisecond) // polling for readiness
-	}
-	t.Fatalf("nothing listens on %s after 15s\n%s", addr, p.output.String())
+	proctest.WaitDial(t, p, "tcp", addr)
 }

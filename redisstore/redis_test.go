@@ -1,18 +1,16 @@
 package redisstore
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/flagon-go/flagon/internal/proctest"
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 )
@@ -56,12 +54,12 @@ func (r *redisServer) start(t testing.TB) {
 			return
 		}
 		select {
-		case <-r.proc.done:
-			t.Fatalf("redis-server exited: %v\n%s", r.proc.err, r.proc.output.String())
+		case <-r.proc.Exited:
+			t.Fatalf("redis-server exited: %v\n%s", r.proc.Err, r.proc.Output.String())
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("redis-server does not answer on %s after 10s\n%s", r.addr, r.proc.output.String())
+			t.Fatalf("redis-server does not answer on %s after 10s\n%s", r.addr, r.proc.Output.String())
 		}
 		time.Sleep(20 * time.Millisecond) // polling for readiness
 	}
@@ -71,9 +69,9 @@ func (r *redisServer) start(t testing.TB) {
 // data and exits) and waits until it has.
 func (r *redisServer) stop(t testing.TB) {
 	t.Helper()
-	require.NoError(t, r.proc.cmd.Process.Signal(syscall.SIGTERM))
+	require.NoError(t, r.proc.Cmd.Process.Signal(syscall.SIGTERM))
 	select {
-	case <-r.proc.done:
+	case <-r.proc.Exited:
 	case <-time.After(15 * time.Second):
 		t.Fatal("redis-server did not stop within 15s")
 	}
@@ -88,66 +86,12 @@ func (r *redisServer) client(t testing.TB) *redis.Client {
 	return c
 }
 
-// freePort returns a TCP port free on 127.0.0.1.
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 // process is a started server process.
-type process struct {
-	cmd    *exec.Cmd
-	output *syncBuffer
-	done   chan struct{}
-	err    error
-}
+type process = proctest.Process
 
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// startProcess starts a process in its own process group and kills the
-// group when the test ends, if it still runs.
 func startProcess(t testing.TB, env []string, name string, args ...string) *process {
 	t.Helper()
-	p := &process{output: &syncBuffer{}, done: make(chan struct{})}
-	p.cmd = exec.Command(name, args...)
-	p.cmd.Env = append(os.Environ(), env...)
-	p.cmd.Stdout = p.output
-	p.cmd.Stderr = p.output
-	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	p.cmd.WaitDelay = 2 * time.Second
-	require.NoError(t, p.cmd.Start())
-	go func() {
-		p.err = p.cmd.Wait()
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-p.done:
-		default:
-			_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
-			<-p.done
-		}
-		if t.Failed() {
-			t.Logf("output of %s:\n%s", filepath.Base(name), p.output.String())
-		}
-	})
-	return p
+	return proctest.Start(t, env, name, args...)
 }
+
+func freePort(t testing.TB) int { t.Helper(); return proctest.FreePort(t) }
