@@ -34,6 +34,8 @@ func newTestApp(rdb redis.UniversalClient, opt appOptions) *flagon.App {
 	app.Config.TrustedProxies = []string{"127.0.0.1", "::1"}
 	app.Config.ClientIPHeader = "X-Real-IP"
 	instance := os.Getenv("INSTANCE")
+	// Every answer names the instance that gave it, refusals included.
+	app.AfterRequest(func(c *flagon.Context) { c.SetHeader("X-Instance", instance) })
 	app.Get("/login", func(c *flagon.Context) error {
 		s := c.Session()
 		s.Clear()
