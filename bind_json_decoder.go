@@ -104,7 +104,7 @@ func buildJSONType(t reflect.Type, open map[reflect.Type]bool) *jsonType {
 			if name == "" {
 				name = sf.Name
 			}
-			if hasJSONOption(opts, "string") || seen[name] {
+			if hasTagOption(opts, "string") || seen[name] {
 				return nil
 			}
 			seen[name] = true
@@ -122,7 +122,9 @@ func buildJSONType(t reflect.Type, open map[reflect.Type]bool) *jsonType {
 	return nil
 }
 
-func hasJSONOption(opts, want string) bool {
+// hasTagOption reports whether a struct tag's comma-separated options
+// (after the name) include want.
+func hasTagOption(opts, want string) bool {
 	for opts != "" {
 		var o string
 		o, opts, _ = strings.Cut(opts, ",")

@@ -350,7 +350,7 @@ func (s *schemaSet) operationInput(t reflect.Type) (*operationInput, error) {
 		}
 		tag := sf.Tag.Get("json")
 		_, opts, _ := strings.Cut(tag, ",")
-		m, req, err := s.field(schemaField{sf: sf, name: f.json, omitEmpty: hasOption(opts, "omitempty") || hasOption(opts, "omitzero"), asString: hasOption(opts, "string")}, where)
+		m, req, err := s.field(schemaField{sf: sf, name: f.json, omitEmpty: hasTagOption(opts, "omitempty") || hasTagOption(opts, "omitzero"), asString: hasTagOption(opts, "string")}, where)
 		if err != nil {
 			return nil, err
 		}

@@ -257,24 +257,13 @@ func schemaFields(t reflect.Type) []schemaField {
 			}
 			seen[name] = depth
 			sf.Index = append(append([]int(nil), index...), i)
-			f := schemaField{sf: sf, name: name, omitEmpty: hasOption(opts, "omitempty") || hasOption(opts, "omitzero")}
-			f.asString = hasOption(opts, "string")
+			f := schemaField{sf: sf, name: name, omitEmpty: hasTagOption(opts, "omitempty") || hasTagOption(opts, "omitzero")}
+			f.asString = hasTagOption(opts, "string")
 			out = append(out, f)
 		}
 	}
 	walk(t, nil, 0)
 	return out
-}
-
-func hasOption(opts, want string) bool {
-	for opts != "" {
-		var o string
-		o, opts, _ = strings.Cut(opts, ",")
-		if o == want {
-			return true
-		}
-	}
-	return false
 }
 
 // object is the object schema of struct type t.
