@@ -63,7 +63,8 @@ type reloader struct {
 	cur  *appProcess // the app that serves, if any
 	next *appProcess // the build starting, if any
 
-	errSrv *http.Server // the error page's server, while the app is down
+	errSrv     *http.Server // the error page's server, while the app is down
+	errHandoff *handoff
 }
 
 // appProcess is one running build of the app.
@@ -193,7 +194,6 @@ func (r *reloader) run() error {
 			c := r.next
 			r.next = nil
 			fmt.Fprintf(r.out, " * Reloader: the new build stopped while starting: %v\n", c.err)
-			r.stopApp()
 			r.showProblem(exitProblem("The app stopped while starting: "+exitText(c.err), r.root, c.out.bytes()))
 		case <-tick.C:
 			now := scanSources(r.root)
@@ -231,7 +231,6 @@ func (r *reloader) rebuild(ctx context.Context) {
 	}
 	if err != nil {
 		fmt.Fprintf(r.out, " * Build failed (%v); every request gets the error page until it builds:\n%s", time.Since(began).Round(time.Millisecond), out)
-		r.stopApp()
 		r.showProblem(compileProblem(r.dir, out))
 		return
 	}
@@ -247,7 +246,6 @@ func (r *reloader) launch(bin, remove string) {
 	c, err := r.startApp(bin, remove, build)
 	if err != nil {
 		fmt.Fprintf(r.out, " * Reloader: cannot start the app: %v\n", err)
-		r.stopApp()
 		r.showProblem(buildProblem{Title: "The app did not start", Output: err.Error()})
 		return
 	}
@@ -302,22 +300,15 @@ func (r *reloader) startApp(bin, remove, build string) (*appProcess, error) {
 }
 
 // promote makes the started build the app: the error page's server, or
-// the old build, stops gracefully (requests in flight finish) after the
-// new build accepts, so that connections always find a process.
+// the old build, hands the sockets over and stops gracefully (requests in
+// flight finish) once the new build accepts, so that connections always
+// find a process.
 func (r *reloader) promote() {
 	old := r.cur
 	r.cur, r.next = r.next, nil
 	r.stopErrorPage()
 	if old != nil {
-		old.stop()
-	}
-}
-
-// stopApp stops the app that serves, if any, without waiting.
-func (r *reloader) stopApp() {
-	if r.cur != nil {
-		r.cur.stop()
-		r.cur = nil
+		old.handOver()
 	}
 }
 
@@ -336,6 +327,10 @@ func (r *reloader) stopAll() {
 
 // stop asks the app to shut down gracefully (SIGTERM: Run's shutdown).
 func (c *appProcess) stop() { _ = c.cmd.Process.Signal(syscall.SIGTERM) }
+
+// handOver asks an app that serves to give the sockets over to the
+// process that serves next, and then to shut down gracefully.
+func (c *appProcess) handOver() { _, _ = c.life.Write([]byte{1}) }
 
 func (c *appProcess) doneChan() <-chan struct{} {
 	if c == nil {
@@ -359,41 +354,60 @@ func exitText(err error) string {
 	return err.Error()
 }
 
-// showProblem answers every request with p's page, from the reloader,
-// until a build serves again. A new problem replaces the last one on a
-// new server, so that open pages reload to show it.
+// showProblem stops the app and answers every request with p's page,
+// from the reloader, until a build serves again. A new problem replaces
+// the last one on a new server, so that open pages reload to show it.
 func (r *reloader) showProblem(p buildProblem) {
-	r.stopErrorPage()
+	oldSrv, oldHandoff, app := r.errSrv, r.errHandoff, r.cur
+	r.cur = nil
+	defer func() {
+		// The page serves first; then the servers it replaces hand over.
+		if oldSrv != nil {
+			r.stopServer(oldSrv, oldHandoff)
+		}
+		if app != nil {
+			app.handOver()
+		}
+	}()
 	page := p.page()
 	r.gen++
 	build := strconv.FormatInt(r.epoch, 36) + "-" + strconv.Itoa(r.gen)
 	srv, _ := r.a.newServer()
+	h := newHandoff()
+	h.serve(srv)
 	srv.Handler = newReloadInjector(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
 		w.WriteHeader(http.StatusInternalServerError)
 		_, _ = w.Write(page)
-	}), build)
+	}), build, h)
 	for _, f := range r.files {
 		l, err := net.FileListener(f) // a copy: closing it leaves the socket open
 		if err != nil {
 			fmt.Fprintf(r.out, " * Reloader: cannot serve the error page: %v\n", err)
 			continue
 		}
-		go func() { _ = srv.Serve(l) }()
+		hl := h.listener(l)
+		go func() { _ = srv.Serve(hl) }()
 	}
-	r.errSrv = srv
+	r.errSrv, r.errHandoff = srv, h
 }
 
 // stopErrorPage stops the error page's server gracefully, if it runs.
 func (r *reloader) stopErrorPage() {
-	if r.errSrv == nil {
-		return
+	if r.errSrv != nil {
+		r.stopServer(r.errSrv, r.errHandoff)
+		r.errSrv, r.errHandoff = nil, nil
 	}
+}
+
+// stopServer hands the sockets of one of the reloader's own servers over
+// and shuts it down.
+func (r *reloader) stopServer(srv *http.Server, h *handoff) {
+	h.stop()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_ = shutdownServer(ctx, r.errSrv)
-	r.errSrv = nil
+	_ = shutdownServer(ctx, srv)
 }
 
 // tailBuffer keeps the last tailMax bytes written to it: the output of an

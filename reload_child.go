@@ -2,7 +2,6 @@ package flagon
 
 import (
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -23,6 +22,7 @@ const reloadChildEnv = "FLAGON_RELOAD_CHILD"
 type reloadChildInfo struct {
 	listeners int // 0: not a reloader's child
 	build     string
+	handoff   *handoff // of the inherited listeners
 }
 
 // reloadChild reads reloadChildEnv once and removes it, so that programs
@@ -38,7 +38,7 @@ var reloadChild = sync.OnceValue(func() reloadChildInfo {
 	if err != nil || n < 1 || n > 16 || build == "" {
 		return reloadChildInfo{}
 	}
-	return reloadChildInfo{listeners: n, build: build}
+	return reloadChildInfo{listeners: n, build: build, handoff: newHandoff()}
 })
 
 // inheritedListeners returns the listening sockets of the reloader that
@@ -58,28 +58,32 @@ func inheritedListeners() (ls []net.Listener, ok bool, err error) {
 			}
 			return nil, true, fmt.Errorf("flagon: the reloader's socket %d: %w", i, err)
 		}
-		ls = append(ls, l)
+		ls = append(ls, info.handoff.listener(l))
 	}
 	return ls, true, nil
 }
 
 // serveReloaded prepares srv to serve as a reloader's child, just before
-// Run starts serving: it adds the browser reload (see reloadInjector),
-// tells the reloader that this build serves, and stops the app gracefully
-// (as SIGTERM does) should the reloader end without stopping it.
+// Run starts serving: it adds the browser reload (see reloadInjector) and
+// tells the reloader that this build serves. When the reloader says that
+// the next build serves (a byte on the life pipe), or ends (the pipe
+// ends), the app hands the sockets over (see handoff) and shuts down
+// gracefully, as on SIGTERM.
 func serveReloaded(srv *http.Server) {
 	info := reloadChild()
 	if info.listeners == 0 {
 		return
 	}
-	srv.Handler = newReloadInjector(srv.Handler, info.build)
+	info.handoff.serve(srv)
+	srv.Handler = newReloadInjector(srv.Handler, info.build, info.handoff)
 	if ready := os.NewFile(uintptr(3+info.listeners), "flagon-reload-ready"); ready != nil {
 		_, _ = ready.Write([]byte{1})
 		ready.Close()
 	}
 	if life := os.NewFile(uintptr(4+info.listeners), "flagon-reload-life"); life != nil {
 		go func() {
-			_, _ = io.Copy(io.Discard, life)
+			_, _ = life.Read(make([]byte, 1))
+			info.handoff.stop()
 			if p, err := os.FindProcess(os.Getpid()); err == nil {
 				_ = p.Signal(syscall.SIGTERM)
 			}

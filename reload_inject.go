@@ -25,16 +25,20 @@ const reloadScript = `<script>/* Flagon reloader: debug mode only */(function(){
 // answers reloadPath with the build's ID, and adds reloadScript to the end
 // of every HTML answer of next. Only a reloader's processes install it.
 type reloadInjector struct {
-	next   http.Handler
-	build  string
-	script []byte
+	next    http.Handler
+	build   string
+	script  []byte
+	handoff *handoff // told of each request that reaches the handler
 }
 
-func newReloadInjector(next http.Handler, build string) *reloadInjector {
-	return &reloadInjector{next: next, build: build, script: []byte(strings.Replace(reloadScript, "BUILD", build, 1))}
+func newReloadInjector(next http.Handler, build string, h *handoff) *reloadInjector {
+	return &reloadInjector{next: next, build: build, script: []byte(strings.Replace(reloadScript, "BUILD", build, 1)), handoff: h}
 }
 
 func (h *reloadInjector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.handoff != nil {
+		h.handoff.seen(r)
+	}
 	if r.URL.Path == reloadPath {
 		h.events(w, r)
 		return
