@@ -31,15 +31,19 @@ import (
 const reloadMain = `package main
 
 import (
+	_ "embed"
 	"os"
 
 	"github.com/flagon-go/flagon"
 )
 
+//go:embed page.html
+var page string
+
 func main() {
 	app := flagon.New()
 	app.Get("/", func(c *flagon.Context) error { return c.Text(200, answer) })
-	app.Get("/page", func(c *flagon.Context) error { return c.HTML(200, "<html><body><p>page</p></body></html>") })
+	app.Get("/page", func(c *flagon.Context) error { return c.HTML(200, page) })
 	app.Run(os.Getenv("APP_DEBUG") != "0")
 }
 `
@@ -56,6 +60,9 @@ func writeModule(t testing.TB, files map[string]string) string {
 	repo, err := os.Getwd()
 	require.NoError(t, err)
 	dir := t.TempDir()
+	if _, ok := files["page.html"]; !ok {
+		files["page.html"] = "<html><body><p>page</p></body></html>"
+	}
 	files["go.mod"] = "module example.com/reloaded\n\ngo 1.26\n\nrequire github.com/flagon-go/flagon v0.0.0\n\nreplace github.com/flagon-go/flagon => " + repo + "\n"
 	sum, err := os.ReadFile(filepath.Join(repo, "go.sum"))
 	require.NoError(t, err)
@@ -247,6 +254,14 @@ func TestReloaderRebuildsOnSaveWithoutRefusingAConnection(t *testing.T) {
 		assert.Contains(t, page, "<p>page</p></body></html><script>")
 		assert.Contains(t, page, `new EventSource("/__flagon/reload")`)
 		assert.NotContains(t, getBody(t, url+"/"), "<script>")
+	})
+
+	t.Run("an embedded file is watched too", func(t *testing.T) {
+		pl := startLoad(t, url+"/page")
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "page.html"), []byte("<p>page 2</p>"), 0o644))
+		pl.waitFor(t, d, "200 <p>page 2</p><script>")
+		pl.end()
+		pl.report(t)
 	})
 
 	t.Run("a compile error is the answer to every request, with its file and line", func(t *testing.T) {

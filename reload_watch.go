@@ -1,8 +1,10 @@
 package flagon
 
 import (
+	"context"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -59,6 +61,26 @@ func scanSources(root string) sources {
 	return s
 }
 
+// scan notes the module's sources and the embedded files.
+func (r *reloader) scan() sources {
+	s := scanSources(r.root)
+	s.add(r.embeds)
+	return s
+}
+
+// rewatch lists the embedded files again after a build (a source may
+// embed other files now), and notes the new ones in the last scan.
+func (r *reloader) rewatch(ctx context.Context) {
+	r.embeds = embeddedFiles(ctx, r.goBin, r.dir, r.pkg, r.flags)
+	var added []string
+	for _, f := range r.embeds {
+		if _, ok := r.snap[f]; !ok {
+			added = append(added, f)
+		}
+	}
+	r.snap.add(added)
+}
+
 // changed returns a file that differs between the scans s and t (added,
 // removed or saved), or "" when they are the same.
 func (s sources) changed(t sources) string {
@@ -73,4 +95,37 @@ func (s sources) changed(t sources) string {
 		}
 	}
 	return ""
+}
+
+// embeddedFiles lists the files that the main module's packages in the
+// build of pkg embed (//go:embed): they are sources too (examples/site
+// embeds its templates and static files), though not Go files.
+func embeddedFiles(ctx context.Context, goBin, dir, pkg string, flags []string) []string {
+	args := append([]string{"list", "-e", "-deps", "-f",
+		"{{if .Module}}{{if .Module.Main}}{{.Dir}}{{range .EmbedFiles}}|{{.}}{{end}}{{end}}{{end}}"}, flags...)
+	cmd := exec.CommandContext(ctx, goBin, append(args, pkg)...)
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		return nil
+	}
+	var files []string
+	for line := range strings.SplitSeq(string(out), "\n") {
+		parts := strings.Split(line, "|")
+		for _, f := range parts[1:] {
+			files = append(files, filepath.Join(parts[0], filepath.FromSlash(f)))
+		}
+	}
+	return files
+}
+
+// add notes files in s, as a scan would.
+func (s sources) add(files []string) {
+	for _, f := range files {
+		if fi, err := os.Stat(f); err == nil {
+			s[f] = stamp{fi.ModTime(), fi.Size()}
+		} else {
+			s[f] = stamp{}
+		}
+	}
 }
