@@ -226,8 +226,13 @@ func (r *reloader) run() error {
 // and puts the compiler's errors on the error page.
 func (r *reloader) rebuild(ctx context.Context) {
 	if r.next != nil {
-		r.next.stop() // a build still starting is out of date already
-		r.next = nil
+		select {
+		case <-r.next.ready: // it serves already: replace it as the app
+			r.promote()
+		default:
+			r.next.stop() // a build still starting is out of date already
+			r.next = nil
+		}
 	}
 	r.gen++
 	bin := filepath.Join(r.tmp, "app-"+strconv.Itoa(r.gen))
