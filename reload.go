@@ -56,8 +56,10 @@ type reloader struct {
 	root  string    // the main module's folder, which is watched
 	tmp   string    // where the builds go
 
-	embeds []string // the files the module's packages embed
-	snap   sources  // the last scan
+	embeds   []string      // the files the module's packages embed
+	embedsCh chan []string // the embedded files, listed again after a build
+	snap     sources       // the last scan
+	saved    time.Time     // when the change being built was seen
 
 	ls    []net.Listener
 	files []*os.File // the sockets, as passed to every child
@@ -178,7 +180,7 @@ func (r *reloader) run() error {
 	r.launch(exe, "")
 	tick := time.NewTicker(reloadPoll)
 	defer tick.Stop()
-	var saved time.Time // when the change being built was seen
+	r.embedsCh = make(chan []string, 1)
 	for {
 		select {
 		case <-ctx.Done():
@@ -197,9 +199,8 @@ func (r *reloader) run() error {
 			r.showProblem(exitProblem("The app stopped: "+c.err.Error(), r.root, c.out.bytes()))
 		case <-r.next.readyChan():
 			r.promote()
-			if !saved.IsZero() {
-				fmt.Fprintf(r.out, " * Reloader: the new build serves, %v after the change was seen\n", time.Since(saved).Round(time.Millisecond))
-			}
+		case files := <-r.embedsCh:
+			r.rewatch(files)
 		case <-r.next.doneChan():
 			c := r.next
 			r.next = nil
@@ -211,7 +212,7 @@ func (r *reloader) run() error {
 			if name == "" {
 				continue
 			}
-			r.snap, saved = now, time.Now()
+			r.snap, r.saved = now, time.Now()
 			if rel, err := filepath.Rel(r.root, name); err == nil {
 				name = rel
 			}
@@ -251,7 +252,13 @@ func (r *reloader) rebuild(ctx context.Context) {
 	}
 	fmt.Fprintf(r.out, " * Built in %v\n", time.Since(began).Round(time.Millisecond))
 	r.launch(bin, bin)
-	r.rewatch(ctx) // while the build starts
+	go func() { // off the loop: go list takes a tenth of a second or more
+		files := embeddedFiles(ctx, r.goBin, r.dir, r.pkg, r.flags)
+		select {
+		case r.embedsCh <- files:
+		case <-ctx.Done():
+		}
+	}()
 }
 
 // launch starts bin as the next app; remove is the file to remove when it
@@ -320,6 +327,9 @@ func (r *reloader) startApp(bin, remove, build string) (*appProcess, error) {
 // flight finish) once the new build accepts, so that connections always
 // find a process.
 func (r *reloader) promote() {
+	if !r.saved.IsZero() {
+		fmt.Fprintf(r.out, " * Reloader: the new build serves, %v after the change was seen\n", time.Since(r.saved).Round(time.Millisecond))
+	}
 	old := r.cur
 	r.cur, r.next = r.next, nil
 	r.stopErrorPage()

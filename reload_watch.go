@@ -68,10 +68,10 @@ func (r *reloader) scan() sources {
 	return s
 }
 
-// rewatch lists the embedded files again after a build (a source may
-// embed other files now), and notes the new ones in the last scan.
-func (r *reloader) rewatch(ctx context.Context) {
-	r.embeds = embeddedFiles(ctx, r.goBin, r.dir, r.pkg, r.flags)
+// rewatch takes the embedded files listed again after a build (a source
+// may embed other files now), and notes the new ones in the last scan.
+func (r *reloader) rewatch(files []string) {
+	r.embeds = files
 	var added []string
 	for _, f := range r.embeds {
 		if _, ok := r.snap[f]; !ok {

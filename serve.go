@@ -61,6 +61,13 @@ func (a *App) Serve(l net.Listener) error {
 // Run(true) turns debug mode on: debug pages, a banner with the route table,
 // and a log line per request; it warns when the address is reachable from
 // other machines, since debug pages show internals. Run(false) turns it off.
+//
+// Run(true) also runs the reloader, unless FLAGON_RELOAD=0 or inside a
+// test: this process keeps the listening sockets and runs the app as a
+// child process, which it rebuilds and replaces when the module's Go
+// sources change; a compile error is answered as a page until it is fixed,
+// and open pages reload after a rebuild (see docs/development.md). The
+// reloader returns as Run does, after a graceful shutdown of the app.
 func (a *App) Run(debug bool) error {
 	a.Config.Debug = debug
 	a.logAll = debug
