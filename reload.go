@@ -123,6 +123,11 @@ func newReloader(a *App) (*reloader, string) {
 	}
 	r := &reloader{a: a, out: os.Stderr, goBin: goBin, dir: dir, pkg: ".", root: filepath.Dir(gomod), epoch: time.Now().UnixNano()}
 	if bi, ok := debug.ReadBuildInfo(); ok {
+		// A program started from another module's folder is not rebuilt
+		// from that module's sources.
+		if mod := modulePath(gomod); bi.Main.Path != "" && mod != bi.Main.Path {
+			return nil, "the program is built from module " + bi.Main.Path + ", the working directory is in " + mod
+		}
 		if bi.Path != "" && bi.Path != "command-line-arguments" {
 			r.pkg = bi.Path
 		}
@@ -143,6 +148,21 @@ func newReloader(a *App) (*reloader, string) {
 		r.flags = append(r.flags, "-ldflags=-s -w")
 	}
 	return r, ""
+}
+
+// modulePath reads the module path of the go.mod file at path.
+func modulePath(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), "module"); ok && rest != "" && (rest[0] == ' ' || rest[0] == '\t') {
+			rest, _, _ = strings.Cut(rest, "//")
+			return strings.Trim(strings.TrimSpace(rest), "\"`")
+		}
+	}
+	return ""
 }
 
 // run supervises until SIGINT or SIGTERM, or until the app exits by itself

@@ -220,3 +220,18 @@ func TestScanSourcesWatchesWhatABuildReads(t *testing.T) {
 		assert.Empty(t, s.changed(scanSources(root)))
 	})
 }
+
+func TestModulePathReadsTheModuleLine(t *testing.T) {
+	for _, tc := range []struct{ gomod, want string }{
+		{"module example.com/app\n\ngo 1.26\n", "example.com/app"},
+		{"// a comment\nmodule   example.com/app // the app\n", "example.com/app"},
+		{"module \"example.com/quoted\"\n", "example.com/quoted"},
+		{"modules example.com/no\n", ""},
+	} {
+		t.Run(tc.gomod, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "go.mod")
+			require.NoError(t, os.WriteFile(p, []byte(tc.gomod), 0o644))
+			assert.Equal(t, tc.want, modulePath(p))
+		})
+	}
+}
