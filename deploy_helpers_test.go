@@ -117,7 +117,9 @@ func deployStart(t *testing.T, env []string, name string, args ...string) *deplo
 	t.Helper()
 	p := &deployProcess{output: &syncBuffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(name, args...)
-	p.cmd.Env = append(os.Environ(), env...)
+	// These tests are about serving, not reloading: Run(true) runs no
+	// reloader (reload_process_test.go tests it).
+	p.cmd.Env = append(append(os.Environ(), "FLAGON_RELOAD=0"), env...)
 	p.cmd.Stdout = p.output
 	p.cmd.Stderr = p.output
 	// Servers fork workers that inherit the output pipe: run them in their

@@ -42,6 +42,10 @@ func TestReloadScriptReloadsThePageOnANewBuildInChromium(t *testing.T) {
 			cur.ServeHTTP(flushCancel{w, cancel}, r.WithContext(ctx))
 			return
 		}
+		if r.URL.Path != "/" {
+			http.NotFound(w, r) // favicon.ico
+			return
+		}
 		if loads.Load() == 0 {
 			old.ServeHTTP(w, r) // the page as the old build served it
 			return
