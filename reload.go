@@ -174,7 +174,7 @@ func (r *reloader) run() error {
 		}
 	}()
 	for _, l := range r.ls {
-		f, err := l.(interface{ File() (*os.File, error) }).File()
+		f, err := socketFile(l)
 		if err != nil {
 			return fmt.Errorf("flagon: reloader: %w", err)
 		}

@@ -87,16 +87,14 @@ func (h *handoff) checkDrained() {
 // reached the handler, or closed, or handoffGrace has passed. The
 // listeners' sockets stay open in the processes that keep them.
 func (h *handoff) stop() {
-	h.mu.Lock()
-	h.stopping = true
-	h.mu.Unlock()
 	for _, l := range h.ls {
 		l.stopAccepting()
 	}
 	t := time.NewTimer(handoffGrace)
 	defer t.Stop()
 	// Once the server waits in Accept again, every connection it accepted
-	// is noted as fresh.
+	// is noted as fresh; only then may the count of fresh ones end the
+	// wait (before, a connection being accepted is not counted yet).
 	for _, l := range h.ls {
 		select {
 		case <-l.parked:
@@ -105,6 +103,7 @@ func (h *handoff) stop() {
 		}
 	}
 	h.mu.Lock()
+	h.stopping = true
 	h.checkDrained()
 	h.mu.Unlock()
 	select {
