@@ -66,8 +66,9 @@ type reloader struct {
 	epoch int64      // makes build IDs unique across reloader runs
 	gen   int
 
-	cur  *appProcess // the app that serves, if any
-	next *appProcess // the build starting, if any
+	cur  *appProcess   // the app that serves, if any
+	next *appProcess   // the build starting, if any
+	all  []*appProcess // every app process not known to have exited, the stopping ones too
 
 	errSrv     *http.Server // the error page's server, while the app is down
 	errHandoff *handoff
@@ -325,6 +326,8 @@ func (r *reloader) startApp(bin, remove, build string) (*appProcess, error) {
 		return nil, err
 	}
 	c.cmd = cmd
+	r.all = slices.DeleteFunc(r.all, func(c *appProcess) bool { return c.exited() })
+	r.all = append(r.all, c)
 	go func() {
 		defer readyR.Close()
 		if n, _ := readyR.Read(make([]byte, 1)); n == 1 {
@@ -359,16 +362,30 @@ func (r *reloader) promote() {
 }
 
 // stopAll stops every process and server of the reloader and waits until
-// they are done.
+// they are done: the app's own graceful shutdown, and that of older
+// builds still finishing their requests. A process still running past
+// their time (Config.ShutdownTimeout and the hand-over's) is killed, so
+// that none outlives the reloader.
 func (r *reloader) stopAll() {
 	for _, c := range []*appProcess{r.cur, r.next} {
 		if c != nil {
 			c.stop()
-			<-c.done
 		}
 	}
 	r.cur, r.next = nil, nil
 	r.stopErrorPage()
+	limit := time.NewTimer(orDefault(r.a.Config.ShutdownTimeout, DefaultConfig().ShutdownTimeout) + handoffGrace + 5*time.Second)
+	defer limit.Stop()
+	for _, c := range r.all {
+		select {
+		case <-c.done:
+		case <-limit.C:
+			_ = c.cmd.Process.Kill()
+			<-c.done
+			limit.Reset(0)
+		}
+	}
+	r.all = nil
 }
 
 // stop asks the app to shut down gracefully (SIGTERM: Run's shutdown).
@@ -377,6 +394,16 @@ func (c *appProcess) stop() { _ = c.cmd.Process.Signal(syscall.SIGTERM) }
 // handOver asks an app that serves to give the sockets over to the
 // process that serves next, and then to shut down gracefully.
 func (c *appProcess) handOver() { _, _ = c.life.Write([]byte{1}) }
+
+// exited reports whether the process has exited.
+func (c *appProcess) exited() bool {
+	select {
+	case <-c.done:
+		return true
+	default:
+		return false
+	}
+}
 
 func (c *appProcess) doneChan() <-chan struct{} {
 	if c == nil {

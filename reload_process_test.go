@@ -299,6 +299,34 @@ func TestReloaderRebuildsOnSaveWithoutRefusingAConnection(t *testing.T) {
 	d.interrupt(t)
 	_, err := net.Dial("tcp", d.addr)
 	assert.ErrorIs(t, err, syscall.ECONNREFUSED, "after Ctrl+C no process holds the socket: the app was stopped")
+	if _, err := os.Stat("/proc/self/environ"); err == nil {
+		assert.Empty(t, processesWithEnv(t, "FLAGON_ADDR="+d.addr), "no build of the app outlives the reloader")
+	}
+}
+
+// processesWithEnv lists the processes (Linux /proc) whose environment
+// has kv.
+func processesWithEnv(t *testing.T, kv string) []string {
+	t.Helper()
+	dirs, err := os.ReadDir("/proc")
+	require.NoError(t, err)
+	var pids []string
+	for _, d := range dirs {
+		env, err := os.ReadFile(filepath.Join("/proc", d.Name(), "environ"))
+		if err != nil {
+			continue
+		}
+		st, _ := os.ReadFile(filepath.Join("/proc", d.Name(), "stat"))
+		if strings.Contains(string(st), ") Z ") {
+			continue // exited, not yet reaped by its new parent
+		}
+		for _, e := range strings.Split(string(env), "\x00") {
+			if e == kv {
+				pids = append(pids, d.Name())
+			}
+		}
+	}
+	return pids
 }
 
 func getBody(t *testing.T, url string) string {
