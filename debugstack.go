@@ -171,11 +171,20 @@ func withSource(frames []debugFrame) {
 		if f.Note != "" {
 			from, to = f.Line-1, functionEnd(lines, f.Line)
 		}
-		from, to = max(from, 1), min(to, len(lines))
-		for n := from; n <= to; n++ {
-			f.Source = append(f.Source, sourceLine{N: n, Text: lines[n-1], Current: n == f.Line})
-		}
+		f.Source = numbered(lines, from, to, f.Line)
 	}
+}
+
+// numbered returns lines from to to (1-based, clamped to the file) as
+// numbered source lines, current marked: the debugger's frames and the
+// reloader's build error page show source this way.
+func numbered(lines []string, from, to, current int) []sourceLine {
+	from, to = max(from, 1), min(to, len(lines))
+	var out []sourceLine
+	for n := from; n <= to; n++ {
+		out = append(out, sourceLine{N: n, Text: lines[n-1], Current: n == current})
+	}
+	return out
 }
 
 // functionEnd guesses the last line of the function declared on line

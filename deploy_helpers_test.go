@@ -51,9 +51,11 @@ var (
 // deployProcess is a process the deployment tests start (proctest.Start).
 type deployProcess = proctest.Process
 
+// These tests are about serving, not reloading: Run(true) runs no reloader
+// in them (reload_process_test.go tests it).
 func deployStart(t *testing.T, env []string, name string, args ...string) *deployProcess {
 	t.Helper()
-	return proctest.Start(t, env, name, args...)
+	return proctest.Start(t, append([]string{"FLAGON_RELOAD=0"}, env...), name, args...)
 }
 
 func deployFreePort(t *testing.T) int { t.Helper(); return proctest.FreePort(t) }

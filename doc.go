@@ -34,7 +34,8 @@
 // just before the headers are written (response.go), and teardown hooks
 // when the request ends. forwarding.go reads the forwarding headers of
 // trusted proxies for ClientIP, Scheme and Host. serve.go and shutdown.go
-// serve the app and stop it gracefully.
+// serve the app and stop it gracefully; in debug mode Run first starts the
+// reloader (reload.go), which runs the app as a child process it rebuilds.
 //
 // The guide is in the repository's docs/ folder.
 package flagon

@@ -61,9 +61,21 @@ func (a *App) Serve(l net.Listener) error {
 // Run(true) turns debug mode on: debug pages, a banner with the route table,
 // and a log line per request; it warns when the address is reachable from
 // other machines, since debug pages show internals. Run(false) turns it off.
+//
+// Run(true) also runs the reloader, unless FLAGON_RELOAD=0 or inside a
+// test: this process keeps the listening sockets and runs the app as a
+// child process, which it rebuilds and replaces when the module's Go
+// sources change; a compile error is answered as a page until it is fixed,
+// and open pages reload after a rebuild (see docs/development.md). The
+// reloader returns as Run does, after a graceful shutdown of the app.
 func (a *App) Run(debug bool) error {
 	a.Config.Debug = debug
 	a.logAll = debug
+	if debug {
+		if supervised, err := a.runReloader(); supervised {
+			return err // this process was the reloader (reload.go)
+		}
+	}
 	if err := a.start(); err != nil {
 		return err
 	}
@@ -84,6 +96,7 @@ func (a *App) Run(debug bool) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	serveReloaded(srv) // in a reloader's child only (reload_child.go)
 	errc := make(chan error, len(ls))
 	for _, l := range ls {
 		go func(l net.Listener) { errc <- srv.Serve(l) }(l)
@@ -138,6 +151,9 @@ func runAddr(addr string) string {
 // (removed when the listener closes), or host:port, where the default
 // loopback address also gets [::1] when IPv6 loopback is available.
 func listen(addr string) ([]net.Listener, error) {
+	if ls, ok, err := inheritedListeners(); ok {
+		return ls, err // the sockets of the reloader that started this process
+	}
 	if path, ok := strings.CutPrefix(addr, "unix:"); ok {
 		// A socket left by a killed process is replaced. A socket someone
 		// still serves on, or anything else at path (a mistyped address
