@@ -354,7 +354,7 @@ func TestReloaderIsOffWithFlagonReload0AndWithoutDebug(t *testing.T) {
 			assert.NotContains(t, getBody(t, "http://"+d.addr+"/page"), "<script>", "no reload script")
 			d.interrupt(t)
 			assert.Contains(t, d.out.String(), "shutting down")
-			assert.NotContains(t, d.out.String(), "Reloader")
+			assert.NotContains(t, d.out.String(), " * Reloader")
 		})
 	}
 }
