@@ -1,3 +1,5 @@
+//go:build !flagon_noreload
+
 package flagon
 
 import (

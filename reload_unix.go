@@ -1,4 +1,4 @@
-//go:build unix
+//go:build unix && !flagon_noreload
 
 package flagon
 
