@@ -1,4 +1,4 @@
-//go:build (unix) && !flagon_noreload
+//go:build unix && !flagon_noreload
 
 package flagon_test
 
