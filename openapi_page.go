@@ -39,7 +39,9 @@ type OpenAPIPageConfig struct {
 // the OpenAPI document at cfg.DocumentURL with Swagger UI: every operation,
 // its parameters, bodies and answers, and a form to try it. The page is
 // built once, here; it holds no JavaScript or CSS of its own beyond the
-// few lines that start Swagger UI. It panics, naming the call site, when
+// few lines that start Swagger UI. When the request has a CSP nonce
+// (c.Get(CSPNonceKey), set by middleware.SecureHeaders), both script tags
+// carry it, so a nonce policy lets the page run. It panics, naming the call site, when
 // either URL does not parse.
 func OpenAPIPage(cfg OpenAPIPageConfig) HandlerFunc {
 	doc, assets := cfg.DocumentURL, strings.TrimRight(cfg.AssetsURL, "/")
@@ -57,15 +59,23 @@ func OpenAPIPage(cfg OpenAPIPageConfig) HandlerFunc {
 			panic(fmt.Sprintf("flagon: OpenAPIPage: %q is not a usable URL (at %s)", u, callSite()))
 		}
 	}
-	page := openapiPageHTML(doc, assets, jsSRI, cssSRI)
+	parts := openapiPageParts(doc, assets, jsSRI, cssSRI)
+	plain := strings.Join(parts, "")
 	return func(c *Context) error {
-		return c.HTML(http.StatusOK, page)
+		v, _ := c.Get(CSPNonceKey)
+		nonce, _ := v.(string)
+		if nonce == "" {
+			return c.HTML(http.StatusOK, plain)
+		}
+		return c.HTML(http.StatusOK, strings.Join(parts, ` nonce="`+html.EscapeString(nonce)+`"`))
 	}
 }
 
-// openapiPageHTML writes the page. The document's URL goes into the script
-// as a JSON string, which encoding/json escapes for HTML (<, >, &).
-func openapiPageHTML(doc, assets, jsSRI, cssSRI string) string {
+// openapiPageParts writes the page, cut where its two script tags take the
+// request's CSP nonce (middleware.SecureHeaders), if it has one. The
+// document's URL goes into the script as a JSON string, which encoding/json
+// escapes for HTML (<, >, &).
+func openapiPageParts(doc, assets, jsSRI, cssSRI string) []string {
 	docJS, _ := json.Marshal(doc)
 	attr := func(sri string) string {
 		if sri == "" {
@@ -74,7 +84,7 @@ func openapiPageHTML(doc, assets, jsSRI, cssSRI string) string {
 		return ` integrity="` + sri + `" crossorigin="anonymous"`
 	}
 	a := html.EscapeString(assets)
-	return `<!doctype html>
+	return []string{`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -84,11 +94,11 @@ func openapiPageHTML(doc, assets, jsSRI, cssSRI string) string {
 </head>
 <body>
 <div id="swagger-ui"></div>
-<script src="` + a + `/swagger-ui-bundle.js"` + attr(jsSRI) + `></script>
-<script>
+<script`, ` src="` + a + `/swagger-ui-bundle.js"` + attr(jsSRI) + `></script>
+<script`, `>
 window.ui = SwaggerUIBundle({url: ` + string(docJS) + `, dom_id: "#swagger-ui", deepLinking: true});
 </script>
 </body>
 </html>
-`
+`}
 }

@@ -10,9 +10,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/flagon-go/flagon"
+	"github.com/flagon-go/flagon/middleware"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -27,7 +29,7 @@ const swaggerUIDist = "testdata/npm/node_modules/swagger-ui-dist"
 func swaggerUIPackage(t *testing.T) string {
 	t.Helper()
 	if _, err := os.Stat(filepath.Join(swaggerUIDist, "swagger-ui-bundle.js")); err != nil {
-		const install = "npm install --no-save --ignore-scripts --prefix testdata/npm swagger-ui-dist@" + "<the version in openapi_page.go>"
+		const install = "npm install --no-save --ignore-scripts --prefix testdata/npm swagger-ui-dist@" + "<swaggerUIVersion of openapi_page.go>"
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("swagger-ui-dist is not installed: under CI=true it is required (.ci/run runs %s)", install)
 		}
@@ -89,6 +91,22 @@ func TestOpenAPIPage(t *testing.T) {
 		assert.NotContains(t, body, "<script>alert")
 		assert.Contains(t, body, `\u003c/script\u003e`)
 		assert.Contains(t, body, `href="/ui&#34;&gt;&lt;script&gt;alert(2)&lt;/script&gt;/swagger-ui.css"`)
+	})
+	t.Run("under SecureHeaders' nonce policy both script tags carry the request's nonce", func(t *testing.T) {
+		app := flagon.New()
+		app.Use(middleware.SecureHeaders(middleware.SecureHeadersConfig{ContentSecurityPolicy: "script-src 'nonce-{nonce}'"}))
+		app.Get("/docs", flagon.OpenAPIPage(flagon.OpenAPIPageConfig{}))
+		srv := httptest.NewServer(app)
+		t.Cleanup(srv.Close)
+		res, err := http.Get(srv.URL + "/docs")
+		require.NoError(t, err)
+		defer res.Body.Close()
+		b, err := io.ReadAll(res.Body)
+		require.NoError(t, err)
+		m := regexp.MustCompile(`'nonce-([^']+)'`).FindStringSubmatch(res.Header.Get("Content-Security-Policy"))
+		require.NotNil(t, m)
+		assert.Equal(t, 2, strings.Count(string(b), `<script nonce="`+m[1]+`"`), string(b))
+		assert.Equal(t, 2, strings.Count(string(b), "<script"))
 	})
 	t.Run("a URL that does not parse panics, naming the call site", func(t *testing.T) {
 		defer func() {
