@@ -29,7 +29,7 @@ const swaggerUIDist = "testdata/npm/node_modules/swagger-ui-dist"
 func swaggerUIPackage(t *testing.T) string {
 	t.Helper()
 	if _, err := os.Stat(filepath.Join(swaggerUIDist, "swagger-ui-bundle.js")); err != nil {
-		const install = "npm install --no-save --ignore-scripts --prefix testdata/npm swagger-ui-dist@" + "<swaggerUIVersion of openapi_page.go>"
+		const install = "npm install --no-save --ignore-scripts --prefix testdata/npm swagger-ui-dist@<the version in .ci/run>"
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("swagger-ui-dist is not installed: under CI=true it is required (.ci/run runs %s)", install)
 		}
