@@ -3,7 +3,6 @@ package flagon_test
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -88,35 +87,7 @@ func deployBuildProxied(t *testing.T) string { return buildExample(t, "proxied")
 // block(s) and runs nginx in the foreground as the current user.
 func deployNginx(t *testing.T, servers string, listenPort int) *deployProcess {
 	t.Helper()
-	bin := deployRequire(t, "nginx", "/usr/sbin/nginx")
-	dir := t.TempDir()
-	conf := fmt.Sprintf(`daemon off;
-master_process off;
-worker_processes 1;
-pid %[1]s/nginx.pid;
-error_log %[1]s/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path %[1]s/body;
-    proxy_temp_path %[1]s/proxy;
-    fastcgi_temp_path %[1]s/fastcgi;
-    uwsgi_temp_path %[1]s/uwsgi;
-    scgi_temp_path %[1]s/scgi;
-%[2]s
-}
-`, dir, servers)
-	path := filepath.Join(dir, "nginx.conf")
-	require.NoError(t, os.WriteFile(path, []byte(conf), 0o644))
-	p := deployStart(t, nil, bin, "-p", dir, "-c", path)
-	deployWaitDial(t, p, "tcp", fmt.Sprintf("127.0.0.1:%d", listenPort))
-	t.Cleanup(func() {
-		if t.Failed() {
-			b, _ := os.ReadFile(filepath.Join(dir, "error.log"))
-			t.Logf("nginx error.log:\n%s", b)
-		}
-	})
-	return p
+	return proctest.StartNginx(t, deployRequire(t, "nginx", "/usr/sbin/nginx"), servers, listenPort)
 }
 
 // deployClient is an HTTP client that connects from 127.0.0.2, so the

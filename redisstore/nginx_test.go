@@ -9,7 +9,6 @@ import (
 	"net/http/cookiejar"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -281,25 +280,11 @@ func findNginx(t *testing.T) string {
 // upstream of docs/deployment.md's "Several instances".
 func startNginx(t *testing.T, bin string, port int, servers string) {
 	t.Helper()
-	dir := t.TempDir()
-	conf := fmt.Sprintf(`daemon off;
-master_process off;
-worker_processes 1;
-pid %[1]s/nginx.pid;
-error_log %[1]s/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path %[1]s/body;
-    proxy_temp_path %[1]s/proxy;
-    fastcgi_temp_path %[1]s/fastcgi;
-    uwsgi_temp_path %[1]s/uwsgi;
-    scgi_temp_path %[1]s/scgi;
-    upstream app {
-%[2]s        keepalive 16;
+	proctest.StartNginx(t, bin, fmt.Sprintf(`    upstream app {
+%s        keepalive 16;
     }
     server {
-        listen 127.0.0.1:%[3]d;
+        listen 127.0.0.1:%d;
         location / {
             proxy_pass http://app;
             proxy_http_version 1.1;
@@ -309,19 +294,7 @@ http {
             proxy_next_upstream error timeout;
             proxy_next_upstream_tries 3;
         }
-    }
-}
-`, dir, servers, port)
-	path := filepath.Join(dir, "nginx.conf")
-	require.NoError(t, os.WriteFile(path, []byte(conf), 0o644))
-	p := startProcess(t, nil, bin, "-p", dir, "-c", path)
-	waitDial(t, p, fmt.Sprintf("127.0.0.1:%d", port))
-	t.Cleanup(func() {
-		if t.Failed() {
-			b, _ := os.ReadFile(filepath.Join(dir, "error.log"))
-			t.Logf("nginx error.log:\n%s", b)
-		}
-	})
+    }`, servers, port), port)
 }
 
 // waitDial waits until addr accepts connections.

@@ -140,3 +140,39 @@ func FreePort(t testing.TB) int {
 	t.Fatal("no free port")
 	return 0
 }
+
+// StartNginx runs the nginx binary bin in the foreground, as the current
+// user, with its files in a temporary folder and http, the content of the
+// configuration's http block (upstreams, servers), and waits until it
+// accepts on 127.0.0.1:port. Its error log is shown when the test fails.
+func StartNginx(t testing.TB, bin, http string, port int) *Process {
+	t.Helper()
+	dir := t.TempDir()
+	conf := fmt.Sprintf(`daemon off;
+master_process off;
+worker_processes 1;
+pid %[1]s/nginx.pid;
+error_log %[1]s/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path %[1]s/body;
+    proxy_temp_path %[1]s/proxy;
+    fastcgi_temp_path %[1]s/fastcgi;
+    uwsgi_temp_path %[1]s/uwsgi;
+    scgi_temp_path %[1]s/scgi;
+%[2]s
+}
+`, dir, http)
+	path := filepath.Join(dir, "nginx.conf")
+	require.NoError(t, os.WriteFile(path, []byte(conf), 0o644))
+	p := Start(t, nil, bin, "-p", dir, "-c", path)
+	WaitDial(t, p, "tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	t.Cleanup(func() {
+		if t.Failed() {
+			b, _ := os.ReadFile(filepath.Join(dir, "error.log"))
+			t.Logf("nginx error.log:\n%s", b)
+		}
+	})
+	return p
+}
