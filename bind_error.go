@@ -1,16 +1,11 @@
 package flagon
 
 import (
-	"errors"
-	"io"
-	"mime/multipart"
 	"net/http"
-	"net/url"
-	"reflect"
 	"strconv"
 	"strings"
 
-	"github.com/go-playground/validator/v10"
+	"github.com/flagon-go/flagon/internal/binding"
 )
 
 // BindError is the error of request data that could not be bound. Code is
@@ -46,18 +41,6 @@ type FieldError struct {
 	// Message says what is wrong, for people.
 	Message string `json:"message"`
 }
-
-// Sources of request data, as FieldError.Source names them.
-const (
-	sourcePath   = "path"
-	sourceQuery  = "query"
-	sourceHeader = "header"
-	sourceCookie = "cookie"
-	sourceForm   = "form"
-	sourceJSON   = "json"
-	sourceXML    = "xml"
-	sourceBody   = "body"
-)
 
 // Error returns the status and each field's problem.
 func (e *BindError) Error() string {
@@ -100,170 +83,25 @@ func (e *BindError) detail() string {
 	return "The request data is malformed."
 }
 
-// malformed is a 400 BindError with one entry.
-func malformed(source, field, rule, message string, cause error) *BindError {
-	return &BindError{Code: http.StatusBadRequest, Err: cause,
-		Fields: []FieldError{{Field: field, Source: source, Rule: rule, Message: message}}}
-}
-
-// bodyError is the error of a body that could not be read or parsed: a
-// 413 *HTTPError past the body limit (wherever the limit was hit) or past
-// what a multipart form may hold, a 400 *BindError otherwise.
-func bodyError(err error, source string) error {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) || errors.Is(err, multipart.ErrMessageTooLarge) {
-		return tooLarge(err)
+// bindError is err as the Bind methods return it: an *HTTPError 413 or a
+// *BindError for the binding package's errors, err itself otherwise (a
+// programming mistake, a 500).
+func bindError(err error) error {
+	e, ok := err.(*binding.Error)
+	switch {
+	case !ok:
+		return err
+	case e.Code == http.StatusRequestEntityTooLarge:
+		return tooLarge(e.Err)
 	}
-	var be *BindError
-	if errors.As(err, &be) {
-		return be
+	be := &BindError{Code: e.Code, Err: e.Err, Fields: make([]FieldError, len(e.Fields))}
+	for i, f := range e.Fields {
+		be.Fields[i] = FieldError(f)
 	}
-	var ee url.EscapeError
-	if errors.As(err, &ee) {
-		return malformed(source, "", "syntax", "The form body has a malformed percent-escape.", err)
-	}
-	return malformed(source, "", "read", "The request body could not be read: "+readCause(err)+".", err)
+	return be
 }
 
 // tooLarge is the 413 of a body past Config.MaxBodyBytes.
 func tooLarge(cause error) error {
 	return &HTTPError{Code: http.StatusRequestEntityTooLarge, Message: "The request body is larger than the server accepts.", Err: cause}
-}
-
-// readCause names a read failure without internals.
-func readCause(err error) string {
-	switch {
-	case errors.Is(err, http.ErrMissingBoundary), errors.Is(err, http.ErrNotMultipart):
-		return "the multipart boundary is missing"
-	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), strings.Contains(err.Error(), "EOF"):
-		return "it ends early"
-	}
-	return "it is malformed or was cut off"
-}
-
-// validationError turns validator errors into a 422 BindError naming the
-// fields as the client sent them, given the plan of the bound type and the
-// body the request had.
-func validationError(err error, p *bindPlan, body string) error {
-	var ves validator.ValidationErrors
-	if !errors.As(err, &ves) {
-		return err // an InvalidValidationError: a programming mistake, 500
-	}
-	be := &BindError{Code: http.StatusUnprocessableEntity, Err: err, Fields: make([]FieldError, 0, len(ves))}
-	for _, fe := range ves {
-		name, source := clientName(fe, p, body)
-		be.Fields = append(be.Fields, FieldError{Field: name, Source: source, Rule: fe.Tag(), Message: ruleMessage(fe)})
-	}
-	return be
-}
-
-// clientName is the name and source of a failed field as the client sent
-// it: the top-level field by the plan (the tag of the source that filled
-// it), what is below it by the validator's namespace of json or xml names
-// ("items[2].sku").
-func clientName(fe validator.FieldError, p *bindPlan, body string) (string, string) {
-	ns, sns := trimRoot(fe.Namespace()), trimRoot(fe.StructNamespace())
-	for p != nil && strings.Contains(sns, ".") {
-		if e, _, _ := strings.Cut(sns, "."); !p.isEmbedded(e) {
-			break
-		}
-		ns, sns = trimRoot(ns), trimRoot(sns)
-	}
-	top := sns
-	if i := strings.IndexAny(sns, ".["); i >= 0 {
-		top = sns[:i]
-	}
-	rest := ""
-	if i := strings.IndexAny(ns, ".["); i >= 0 {
-		rest = ns[i:]
-	}
-	if p != nil {
-		if f := p.byGoName(top); f != nil {
-			name, source := f.clientName(body)
-			return name + rest, source
-		}
-	}
-	if body == "" {
-		body = sourceBody
-	}
-	return ns, body
-}
-
-// trimRoot drops the root struct's name from a validator namespace.
-func trimRoot(ns string) string {
-	_, rest, _ := strings.Cut(ns, ".")
-	return rest
-}
-
-// ruleMessage is a sentence for a failed validation rule.
-func ruleMessage(fe validator.FieldError) string {
-	param := fe.Param()
-	unit := ""
-	switch fe.Kind() {
-	case reflect.String:
-		unit = " characters"
-	case reflect.Slice, reflect.Array, reflect.Map:
-		unit = " items"
-	}
-	switch fe.Tag() {
-	case "required", "required_if", "required_unless", "required_with", "required_without", "required_with_all", "required_without_all":
-		return "is required"
-	case "email":
-		return "must be a valid email address"
-	case "url", "http_url":
-		return "must be a valid URL"
-	case "uri":
-		return "must be a valid URI"
-	case "uuid", "uuid4", "uuid7":
-		return "must be a valid UUID"
-	case "alpha":
-		return "must contain letters only"
-	case "alphanum":
-		return "must contain letters and digits only"
-	case "numeric", "number":
-		return "must be a number"
-	case "ip", "ipv4", "ipv6":
-		return "must be a valid IP address"
-	case "datetime":
-		return "must be a date and time in the format " + param
-	case "oneof":
-		return "must be one of: " + strings.Join(strings.Fields(param), ", ")
-	case "len", "eq":
-		if unit != "" && fe.Tag() == "len" {
-			return "must be exactly " + param + unit + " long"
-		}
-		return "must be " + param
-	case "ne":
-		return "must not be " + param
-	case "min", "gte":
-		if unit != "" {
-			return "must be at least " + param + unit + " long"
-		}
-		return "must be at least " + param
-	case "max", "lte":
-		if unit != "" {
-			return "must be at most " + param + unit + " long"
-		}
-		return "must be at most " + param
-	case "gt":
-		if unit != "" {
-			return "must be longer than " + param + unit
-		}
-		return "must be greater than " + param
-	case "lt":
-		if unit != "" {
-			return "must be shorter than " + param + unit
-		}
-		return "must be less than " + param
-	case "eqfield":
-		return "must equal " + param
-	case "nefield":
-		return "must differ from " + param
-	case "unique":
-		return "must not contain duplicates"
-	}
-	if param != "" {
-		return "must satisfy " + fe.Tag() + "=" + param
-	}
-	return "must satisfy " + fe.Tag()
 }

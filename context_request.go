@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/flagon-go/flagon/internal/binding"
 )
 
 // QueryValues returns the parsed query string, parsed once per request.
@@ -88,7 +90,7 @@ func (c *Context) parseForm(x *contextState) {
 		if r.PostForm == nil {
 			r.PostForm = url.Values{}
 		}
-		x.formErr = bodyError(err, sourceForm)
+		x.formErr = bindError(binding.ReadError(err, binding.Form))
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/flagon-go/flagon/internal/binding"
 )
 
 // OpenAPI returns the OpenAPI 3.1 document (JSON) of every route: each
@@ -295,68 +297,68 @@ type operationInput struct {
 // fields make the request body. Path fields are stated by the rule's
 // converters.
 func (s *schemaSet) operationInput(t reflect.Type) (*operationInput, error) {
-	p := planFor(t)
-	if p.err != nil {
-		return nil, p.err
+	p := binding.For(t)
+	if p.Err != nil {
+		return nil, p.Err
 	}
 	in := &operationInput{}
 	jsonProps, formProps := schema{}, schema{}
 	var jsonReq, formReq []string
 	files, sourced := false, false
-	for i := range p.fields {
-		f := &p.fields[i]
-		sf := t.FieldByIndex(f.index)
-		where := t.String() + "." + f.goName
+	for i := range p.Fields {
+		f := &p.Fields[i]
+		sf := t.FieldByIndex(f.Index)
+		where := t.String() + "." + f.GoName
 		rules := sf.Tag.Get("validate")
-		switch f.source {
-		case sourceQuery, sourceHeader, sourceCookie, sourceForm:
+		switch f.Source {
+		case binding.Query, binding.Header, binding.Cookie, binding.Form:
 			var m schema
-			if f.file == oneFile {
+			if f.File == binding.OneFile {
 				m = schema{"type": "string", "contentMediaType": "application/octet-stream"}
 				files = true
-			} else if f.file == manyFiles {
+			} else if f.File == binding.ManyFiles {
 				m = schema{"type": "array", "items": schema{"type": "string", "contentMediaType": "application/octet-stream"}}
 				files = true
 			} else {
 				m = paramSchema(sf.Type)
 			}
 			required := applyRules(m, sf.Type, rules)
-			if f.hasDef {
-				if v, ok := defaultValue(derefType(sf.Type), f.def); ok {
+			if f.HasDef {
+				if v, ok := defaultValue(derefType(sf.Type), f.Def); ok {
 					m["default"] = v
 				}
 			}
-			if f.source == sourceForm {
-				formProps[f.name] = m
+			if f.Source == binding.Form {
+				formProps[f.Name] = m
 				if required {
-					formReq = append(formReq, f.name)
+					formReq = append(formReq, f.Name)
 				}
 				break
 			}
-			param := schema{"name": f.name, "in": f.source, "schema": m}
+			param := schema{"name": f.Name, "in": f.Source, "schema": m}
 			if required {
 				param["required"] = true
 			}
 			in.params = append(in.params, param)
 		}
-		if f.source != "" {
+		if f.Source != "" {
 			sourced = true
 		}
-		if f.source != sourcePath {
+		if f.Source != binding.Path {
 			in.fields = true // a path value is the converter's: it matched
 		}
-		if !f.inBody(sourceJSON) || f.json == "" {
+		if !f.InBody(binding.JSON) || f.JSON == "" {
 			continue
 		}
 		tag := sf.Tag.Get("json")
 		_, opts, _ := strings.Cut(tag, ",")
-		m, req, err := s.field(schemaField{sf: sf, name: f.json, omitEmpty: hasTagOption(opts, "omitempty") || hasTagOption(opts, "omitzero"), asString: hasTagOption(opts, "string")}, where)
+		m, req, err := s.field(schemaField{sf: sf, name: f.JSON, omitEmpty: binding.HasTagOption(opts, "omitempty") || binding.HasTagOption(opts, "omitzero"), asString: binding.HasTagOption(opts, "string")}, where)
 		if err != nil {
 			return nil, err
 		}
-		jsonProps[f.json] = m
+		jsonProps[f.JSON] = m
 		if req {
-			jsonReq = append(jsonReq, f.json)
+			jsonReq = append(jsonReq, f.JSON)
 		}
 	}
 	content := schema{}

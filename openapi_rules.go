@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+
+	"github.com/flagon-go/flagon/internal/binding"
 )
 
 // applyRules writes the validate rules of tag into m, the schema of a
@@ -179,7 +181,7 @@ func ruleSchema(m schema, t reflect.Type, name, param string) bool {
 
 // number is a rule's parameter as a JSON number.
 func number(s string) (json.Number, bool) {
-	if !isJSONNumber(s) {
+	if !binding.IsJSONNumber(s) {
 		return "", false
 	}
 	return json.Number(s), true

@@ -6,11 +6,21 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"time"
+
+	"github.com/flagon-go/flagon/internal/binding"
 )
 
 // schema is a JSON Schema (2020-12, as OpenAPI 3.1 uses it) as it is
 // written into the document.
 type schema = map[string]any
+
+// The types the document describes by what they read and write as text.
+var (
+	timeType            = reflect.TypeFor[time.Time]()
+	durationType        = reflect.TypeFor[time.Duration]()
+	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
+)
 
 // schemaProvider is the optional interface of a type, or of a custom
 // Converter, that gives its own JSON Schema: a type the document would
@@ -257,8 +267,8 @@ func schemaFields(t reflect.Type) []schemaField {
 			}
 			seen[name] = depth
 			sf.Index = append(append([]int(nil), index...), i)
-			f := schemaField{sf: sf, name: name, omitEmpty: hasTagOption(opts, "omitempty") || hasTagOption(opts, "omitzero")}
-			f.asString = hasTagOption(opts, "string")
+			f := schemaField{sf: sf, name: name, omitEmpty: binding.HasTagOption(opts, "omitempty") || binding.HasTagOption(opts, "omitzero")}
+			f.asString = binding.HasTagOption(opts, "string")
 			out = append(out, f)
 		}
 	}
@@ -383,7 +393,7 @@ func typedLiteral(t reflect.Type, text string) (any, bool) {
 	}
 	switch k := t.Kind(); {
 	case isIntKind(k), k == reflect.Float32, k == reflect.Float64:
-		if !isJSONNumber(text) {
+		if !binding.IsJSONNumber(text) {
 			return nil, false
 		}
 		return json.Number(text), true
@@ -397,13 +407,4 @@ func typedLiteral(t reflect.Type, text string) (any, bool) {
 		return nil, false
 	}
 	return text, true
-}
-
-// isJSONNumber reports whether s is a number as JSON writes it.
-func isJSONNumber(s string) bool {
-	if s == "" {
-		return false
-	}
-	end, ok := scanNumber([]byte(s), 0)
-	return ok && end == len(s)
 }

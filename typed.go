@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"runtime"
 	"strings"
+
+	"github.com/flagon-go/flagon/internal/binding"
 )
 
 // Typed turns fn into a handler that binds and validates an In from the
@@ -36,9 +38,9 @@ func Typed[In, Out any](fn func(c *Context, in *In) (Out, error)) HandlerFunc {
 	if info.in.Kind() != reflect.Struct {
 		panic(fmt.Sprintf("flagon: Typed(%s) at %s: In must be a struct type, got %s", info.label(), site, info.in))
 	}
-	p := planFor(info.in)
-	if p.err != nil {
-		panic(fmt.Sprintf("%v (Typed(%s) at %s)", p.err, info.label(), site))
+	p := binding.For(info.in)
+	if p.Err != nil {
+		panic(fmt.Sprintf("%v (Typed(%s) at %s)", p.Err, info.label(), site))
 	}
 	if err := info.check(); err != nil {
 		panic(fmt.Sprintf("flagon: Typed(%s) at %s: %v", info.label(), site, err))

@@ -1,4 +1,4 @@
-package flagon
+package binding
 
 import (
 	"encoding/json"

@@ -1,4 +1,4 @@
-package flagon
+package binding
 
 import (
 	"bytes"
@@ -104,7 +104,7 @@ func buildJSONType(t reflect.Type, open map[reflect.Type]bool) *jsonType {
 			if name == "" {
 				name = sf.Name
 			}
-			if hasTagOption(opts, "string") || seen[name] {
+			if HasTagOption(opts, "string") || seen[name] {
 				return nil
 			}
 			seen[name] = true
@@ -122,9 +122,9 @@ func buildJSONType(t reflect.Type, open map[reflect.Type]bool) *jsonType {
 	return nil
 }
 
-// hasTagOption reports whether a struct tag's comma-separated options
+// HasTagOption reports whether a struct tag's comma-separated options
 // (after the name) include want.
-func hasTagOption(opts, want string) bool {
+func HasTagOption(opts, want string) bool {
 	for opts != "" {
 		var o string
 		o, opts, _ = strings.Cut(opts, ",")

@@ -1,4 +1,4 @@
-package flagon
+package binding
 
 import (
 	"encoding"
@@ -12,45 +12,60 @@ import (
 	"time"
 )
 
-// bindPlan is what Bind needs to know about a struct type, worked out once
-// per type by reflection and cached: where each field's value comes from,
-// under which name, and how a string becomes its value.
-type bindPlan struct {
-	fields   []bindField // every exported field, embedded structs' promoted
-	sourced  []int       // fields with a path, query, header, cookie or form tag
-	defaults []int       // body fields (no source tag) with a default
-	embedded []string    // Go names of the flattened anonymous structs
-	json     *jsonType   // the fast JSON decoder's plan, nil to use encoding/json
-	err      error       // the type cannot be bound: a programming mistake
-}
-
-// bindField is one field of a bindPlan.
-type bindField struct {
-	index  []int
-	goName string
-	source string // sourcePath … sourceForm, or "" for a body field
-	name   string // the source tag's name (a header's canonical form in key)
-	key    string // the lookup key: the canonical header name, else name
-	json   string // the field's name in a JSON body ("" if it has none)
-	xml    string // the field's name in an XML body
-	inJSON bool   // a json tag names it: a JSON body may set a sourced field
-	inXML  bool   // likewise for XML
-	str    bool   // strings: an empty value is a value, not an absent one
-	many   bool   // a slice: takes every value, not the first
-	def    string
-	defAll []string // def split at commas, for slices
-	hasDef bool
-	file   fileKind
-	set    setter // nil for files
-}
-
-// fileKind says whether a form field holds uploads.
-type fileKind uint8
-
+// Sources of request data, as a FieldError's Source names them. A
+// field's Source is one of the first five, or "" for a body field.
 const (
-	notFile   fileKind = iota
-	oneFile            // *multipart.FileHeader
-	manyFiles          // []*multipart.FileHeader
+	Path   = "path"
+	Query  = "query"
+	Header = "header"
+	Cookie = "cookie"
+	Form   = "form"
+	JSON   = "json"
+	XML    = "xml"
+	Body   = "body"
+)
+
+// Plan is what binding needs to know about a struct type, worked out once
+// per type by reflection and cached: where each field's value comes from,
+// under which name, and how a string becomes its value. Bind, Typed and
+// the OpenAPI document all read it.
+type Plan struct {
+	Fields   []Field  // every exported field, embedded structs' promoted
+	Sourced  []int    // indexes into Fields of those with a path, query, header, cookie or form tag
+	Err      error    // the type cannot be bound: a programming mistake
+	defaults []int    // body fields (no source tag) with a default
+	embedded []string // Go names of the flattened anonymous structs
+	json     *jsonType
+}
+
+// Field is one field of a Plan.
+type Field struct {
+	Index  []int
+	GoName string
+	Source string // Path … Form, or "" for a body field
+	Name   string // the source tag's name
+	Key    string // the lookup key: the canonical header name, else Name
+	JSON   string // the field's name in a JSON body ("" if it has none)
+	XML    string // the field's name in an XML body
+	InJSON bool   // a json tag names it: a JSON body may set a sourced field
+	InXML  bool   // likewise for XML
+	Many   bool   // a slice: takes every value, not the first
+	Def    string // the default tag's value
+	HasDef bool
+	File   FileKind
+	str    bool     // strings: an empty value is a value, not an absent one
+	defAll []string // Def split at commas, for slices
+	set    setter   // nil for files
+}
+
+// FileKind says whether a form field holds uploads.
+type FileKind uint8
+
+// The kinds of form field.
+const (
+	NotFile   FileKind = iota
+	OneFile            // *multipart.FileHeader
+	ManyFiles          // []*multipart.FileHeader
 )
 
 // setter stores the values of a field: one for scalars, all for slices.
@@ -59,34 +74,34 @@ type setter func(v reflect.Value, one string, all []string) error
 
 // sourceTags are the tags that name a field's source, in the order a
 // field's client name is looked for.
-var sourceTags = [...]string{sourcePath, sourceQuery, sourceHeader, sourceCookie, sourceForm}
+var sourceTags = [...]string{Path, Query, Header, Cookie, Form}
 
-var plans sync.Map // reflect.Type → *bindPlan
+var plans sync.Map // reflect.Type → *Plan
 
-// planFor returns the cached plan of struct type t.
-func planFor(t reflect.Type) *bindPlan {
+// For returns the cached plan of struct type t.
+func For(t reflect.Type) *Plan {
 	if p, ok := plans.Load(t); ok {
-		return p.(*bindPlan)
+		return p.(*Plan)
 	}
-	p := &bindPlan{json: fastJSONPlan(t)}
+	p := &Plan{json: fastJSONPlan(t)}
 	p.add(t, nil)
-	for i := range p.fields {
-		f := &p.fields[i]
-		if f.source != "" {
-			p.sourced = append(p.sourced, i)
-		} else if f.hasDef {
+	for i := range p.Fields {
+		f := &p.Fields[i]
+		if f.Source != "" {
+			p.Sourced = append(p.Sourced, i)
+		} else if f.HasDef {
 			p.defaults = append(p.defaults, i)
 		}
 	}
 	actual, _ := plans.LoadOrStore(t, p)
-	return actual.(*bindPlan)
+	return actual.(*Plan)
 }
 
 // add records the exported fields of t, whose index path is prefix;
 // anonymous struct fields without a tag of their own are flattened, as
 // encoding/json does.
-func (p *bindPlan) add(t reflect.Type, prefix []int) {
-	for i := 0; i < t.NumField() && p.err == nil; i++ {
+func (p *Plan) add(t reflect.Type, prefix []int) {
+	for i := 0; i < t.NumField() && p.Err == nil; i++ {
 		sf := t.Field(i)
 		index := append(append([]int(nil), prefix...), i)
 		if sf.Anonymous && sf.Type.Kind() == reflect.Struct && !hasAnyTag(sf.Tag) {
@@ -97,52 +112,52 @@ func (p *bindPlan) add(t reflect.Type, prefix []int) {
 		if !sf.IsExported() {
 			continue
 		}
-		f := bindField{index: index, goName: sf.Name}
-		f.json, f.inJSON = bodyName(sf, "json")
-		f.xml, f.inXML = bodyName(sf, "xml")
-		f.def, f.hasDef = sf.Tag.Lookup("default")
-		if f.hasDef {
-			f.defAll = strings.Split(f.def, ",")
+		f := Field{Index: index, GoName: sf.Name}
+		f.JSON, f.InJSON = bodyName(sf, "json")
+		f.XML, f.InXML = bodyName(sf, "xml")
+		f.Def, f.HasDef = sf.Tag.Lookup("default")
+		if f.HasDef {
+			f.defAll = strings.Split(f.Def, ",")
 		}
-		f.many = sf.Type.Kind() == reflect.Slice
+		f.Many = sf.Type.Kind() == reflect.Slice
 		f.str = baseKind(sf.Type) == reflect.String && !reflect.PointerTo(baseType(sf.Type)).Implements(textUnmarshalerType)
 		for _, src := range sourceTags {
 			if name, ok := sf.Tag.Lookup(src); ok && name != "-" && name != "" {
-				f.source, f.name, f.key = src, name, name
+				f.Source, f.Name, f.Key = src, name, name
 				break
 			}
 		}
-		if f.source == sourceHeader {
-			f.key = textproto.CanonicalMIMEHeaderKey(f.name)
+		if f.Source == Header {
+			f.Key = textproto.CanonicalMIMEHeaderKey(f.Name)
 		}
 		switch sf.Type {
 		case fileHeaderPtrType:
-			f.file = oneFile
+			f.File = OneFile
 		case fileHeaderSliceType:
-			f.file = manyFiles
+			f.File = ManyFiles
 		}
-		if f.file != notFile {
-			if f.source != sourceForm {
-				p.err = fmt.Errorf("flagon: Bind: field %s.%s holds uploads (%s) but has no form tag; add `form:\"name\"`", t, sf.Name, sf.Type)
+		if f.File != NotFile {
+			if f.Source != Form {
+				p.Err = fmt.Errorf("flagon: Bind: field %s.%s holds uploads (%s) but has no form tag; add `form:\"name\"`", t, sf.Name, sf.Type)
 			}
-			p.fields = append(p.fields, f)
+			p.Fields = append(p.Fields, f)
 			continue
 		}
-		if f.source != "" || f.hasDef {
+		if f.Source != "" || f.HasDef {
 			f.set = setterFor(sf.Type)
 			if f.set == nil {
 				tag := "default"
-				if f.source != "" {
-					tag = f.source
+				if f.Source != "" {
+					tag = f.Source
 				}
-				p.err = fmt.Errorf("flagon: Bind: field %s.%s has a %s tag, but its type %s cannot be read from a string; use a string, number, bool, time.Time, time.Duration, an encoding.TextUnmarshaler, or a pointer or slice of one", t, sf.Name, tag, sf.Type)
-			} else if f.hasDef {
-				if err := f.set(reflect.New(sf.Type).Elem(), f.def, f.defAll); err != nil {
-					p.err = fmt.Errorf("flagon: Bind: field %s.%s has default %q, which %s", t, sf.Name, f.def, err)
+				p.Err = fmt.Errorf("flagon: Bind: field %s.%s has a %s tag, but its type %s cannot be read from a string; use a string, number, bool, time.Time, time.Duration, an encoding.TextUnmarshaler, or a pointer or slice of one", t, sf.Name, tag, sf.Type)
+			} else if f.HasDef {
+				if err := f.set(reflect.New(sf.Type).Elem(), f.Def, f.defAll); err != nil {
+					p.Err = fmt.Errorf("flagon: Bind: field %s.%s has default %q, which %s", t, sf.Name, f.Def, err)
 				}
 			}
 		}
-		p.fields = append(p.fields, f)
+		p.Fields = append(p.Fields, f)
 	}
 }
 
@@ -180,50 +195,84 @@ func baseType(t reflect.Type) reflect.Type {
 
 func baseKind(t reflect.Type) reflect.Kind { return baseType(t).Kind() }
 
-// setBodyDefaults gives the body fields with a default tag their default
+// SetBodyDefaults gives the body fields with a default tag their default
 // when they are zero, before the body is decoded: what the body sets wins,
 // what it leaves out keeps the default.
-func (p *bindPlan) setBodyDefaults(v reflect.Value) {
+func (p *Plan) SetBodyDefaults(v reflect.Value) {
 	for _, i := range p.defaults {
-		f := &p.fields[i]
-		if fv := v.FieldByIndex(f.index); fv.IsZero() {
-			_ = f.set(fv, f.def, f.defAll) // checked when the plan was made
+		f := &p.Fields[i]
+		if fv := v.FieldByIndex(f.Index); fv.IsZero() {
+			_ = f.set(fv, f.Def, f.defAll) // checked when the plan was made
 		}
 	}
 }
 
-// guarded reports whether a body of kind body could reach fields that only
-// a source tag names.
-func (p *bindPlan) guarded(body string) bool {
-	for _, i := range p.sourced {
-		if f := &p.fields[i]; !f.inBody(body) {
+// Fill stores into v the values a source sent for the field (every one
+// for a slice, the first otherwise), or its default when it sent none.
+// An empty value counts only for strings, so an empty number input is
+// absent, not malformed. The error is the message for the client.
+func (f *Field) Fill(v reflect.Value, all []string) error {
+	switch {
+	case present(all, f.str):
+		return f.set(v, all[0], all)
+	case f.HasDef:
+		return f.set(v, f.Def, f.defAll)
+	}
+	return nil
+}
+
+// SetOne stores one value, a route variable's, into v.
+func (f *Field) SetOne(v reflect.Value, s string) error { return f.set(v, s, nil) }
+
+// present reports whether values hold a value: an empty one counts only for
+// string fields.
+func present(all []string, str bool) bool {
+	if len(all) == 0 {
+		return false
+	}
+	if str {
+		return true
+	}
+	for _, s := range all {
+		if s != "" {
 			return true
 		}
 	}
 	return false
 }
 
-// inBody reports whether the body may set the field.
-func (f *bindField) inBody(body string) bool {
+// guarded reports whether a body of kind body could reach fields that only
+// a source tag names.
+func (p *Plan) guarded(body string) bool {
+	for _, i := range p.Sourced {
+		if f := &p.Fields[i]; !f.InBody(body) {
+			return true
+		}
+	}
+	return false
+}
+
+// InBody reports whether the body may set the field.
+func (f *Field) InBody(body string) bool {
 	switch body {
-	case sourceJSON:
-		return f.source == "" || f.inJSON
-	case sourceXML:
-		return f.source == "" || f.inXML
+	case JSON:
+		return f.Source == "" || f.InJSON
+	case XML:
+		return f.Source == "" || f.InXML
 	}
 	return true
 }
 
 // keep copies the fields the body must not reach (an invalid Value for a
 // zero one), and restore puts them back after the body is decoded.
-func (p *bindPlan) keep(v reflect.Value, body string) []reflect.Value {
-	kept := make([]reflect.Value, 0, len(p.sourced))
-	for _, i := range p.sourced {
-		f := &p.fields[i]
-		if f.inBody(body) {
+func (p *Plan) keep(v reflect.Value, body string) []reflect.Value {
+	kept := make([]reflect.Value, 0, len(p.Sourced))
+	for _, i := range p.Sourced {
+		f := &p.Fields[i]
+		if f.InBody(body) {
 			continue
 		}
-		fv := v.FieldByIndex(f.index)
+		fv := v.FieldByIndex(f.Index)
 		if fv.IsZero() {
 			kept = append(kept, reflect.Value{})
 			continue
@@ -235,14 +284,14 @@ func (p *bindPlan) keep(v reflect.Value, body string) []reflect.Value {
 	return kept
 }
 
-func (p *bindPlan) restore(v reflect.Value, body string, kept []reflect.Value) {
+func (p *Plan) restore(v reflect.Value, body string, kept []reflect.Value) {
 	k := 0
-	for _, i := range p.sourced {
-		f := &p.fields[i]
-		if f.inBody(body) {
+	for _, i := range p.Sourced {
+		f := &p.Fields[i]
+		if f.InBody(body) {
 			continue
 		}
-		fv := v.FieldByIndex(f.index)
+		fv := v.FieldByIndex(f.Index)
 		if kept[k].IsValid() {
 			fv.Set(kept[k])
 		} else {
@@ -253,24 +302,24 @@ func (p *bindPlan) restore(v reflect.Value, body string, kept []reflect.Value) {
 }
 
 // bodyName is the name of the field in a body of the given source.
-func (f *bindField) bodyName(body string) string {
+func (f *Field) bodyName(body string) string {
 	switch body {
-	case sourceJSON:
-		return f.json
-	case sourceXML:
-		return f.xml
-	case sourceForm:
-		if f.source == sourceForm {
-			return f.name
+	case JSON:
+		return f.JSON
+	case XML:
+		return f.XML
+	case Form:
+		if f.Source == Form {
+			return f.Name
 		}
 	}
 	return ""
 }
 
 // byGoName returns the top-level field named name in Go, or nil.
-func (p *bindPlan) byGoName(name string) *bindField {
-	for i := range p.fields {
-		if f := &p.fields[i]; f.goName == name {
+func (p *Plan) byGoName(name string) *Field {
+	for i := range p.Fields {
+		if f := &p.Fields[i]; f.GoName == name {
 			return f
 		}
 	}
@@ -280,28 +329,28 @@ func (p *bindPlan) byGoName(name string) *bindField {
 // clientName is the name the client gives the field and where it sent it,
 // given the body the request had ("" for none). A form field that a json
 // or xml tag also names is named by the body that came.
-func (f *bindField) clientName(body string) (string, string) {
+func (f *Field) clientName(body string) (string, string) {
 	switch {
-	case f.source == sourceForm && body == sourceJSON && f.inJSON:
-		return f.json, sourceJSON
-	case f.source == sourceForm && body == sourceXML && f.inXML:
-		return f.xml, sourceXML
-	case f.source == sourceForm && body == "" && f.inJSON:
-		return f.json, sourceJSON
-	case f.source != "":
-		return f.name, f.source
+	case f.Source == Form && body == JSON && f.InJSON:
+		return f.JSON, JSON
+	case f.Source == Form && body == XML && f.InXML:
+		return f.XML, XML
+	case f.Source == Form && body == "" && f.InJSON:
+		return f.JSON, JSON
+	case f.Source != "":
+		return f.Name, f.Source
 	}
-	if body == "" || body == sourceForm {
-		body = sourceJSON
+	if body == "" || body == Form {
+		body = JSON
 	}
 	if n := f.bodyName(body); n != "" {
 		return n, body
 	}
-	return f.goName, body
+	return f.GoName, body
 }
 
 // isEmbedded reports whether name is a flattened anonymous struct.
-func (p *bindPlan) isEmbedded(name string) bool {
+func (p *Plan) isEmbedded(name string) bool {
 	for _, e := range p.embedded {
 		if e == name {
 			return true

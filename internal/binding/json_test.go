@@ -1,4 +1,4 @@
-package flagon
+package binding
 
 import (
 	"encoding/json"
@@ -67,7 +67,7 @@ func TestCheckJSON(t *testing.T) {
 				assert.True(t, json.Valid([]byte(tt.in)))
 				return
 			}
-			var be *BindError
+			var be *Error
 			require.True(t, errors.As(err, &be), "got %v", err)
 			assert.Equal(t, 400, be.Code)
 			assert.Equal(t, tt.rule, be.Fields[0].Rule, be.Error())
@@ -100,9 +100,9 @@ func FuzzCheckJSON(f *testing.F) {
 			}
 			return
 		}
-		var be *BindError
+		var be *Error
 		if !errors.As(err, &be) {
-			t.Fatalf("checkJSON(%q): not a BindError: %v", d, err)
+			t.Fatalf("checkJSON(%q): not an *Error: %v", d, err)
 		}
 		if valid {
 			switch be.Fields[0].Rule {

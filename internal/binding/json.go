@@ -1,4 +1,4 @@
-package flagon
+package binding
 
 import (
 	"bytes"
@@ -18,7 +18,7 @@ const maxJSONDepth = 512
 // what encoding/json lets through (duplicate keys, invalid UTF-8, deep
 // nesting), then the fast decoder fills dst when p has a plan for it
 // (v is dst's struct), else encoding/json.
-func decodeJSON(data []byte, dst any, p *bindPlan, v reflect.Value) error {
+func decodeJSON(data []byte, dst any, p *Plan, v reflect.Value) error {
 	if e := checkJSON(data); e != nil {
 		return e
 	}
@@ -31,14 +31,14 @@ func decodeJSON(data []byte, dst any, p *bindPlan, v reflect.Value) error {
 	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		return malformed(sourceJSON, te.Field, "type", "must be "+jsonTypeName(te.Type)+", not "+jsonValueName(te.Value), err)
+		return Malformed(JSON, te.Field, "type", "must be "+jsonTypeName(te.Type)+", not "+jsonValueName(te.Value), err)
 	}
 	var ie *json.InvalidUnmarshalError
 	if errors.As(err, &ie) {
 		return err // a programming mistake: 500
 	}
 	// An UnmarshalJSON method refused its value (time.Time, custom types).
-	return malformed(sourceJSON, "", "type", "A value in the JSON body is not valid: "+err.Error()+".", err)
+	return Malformed(JSON, "", "type", "A value in the JSON body is not valid: "+err.Error()+".", err)
 }
 
 // jsonDecoder is a json.Decoder kept for reuse: unlike json.Unmarshal it
@@ -143,7 +143,7 @@ func checkJSON(d []byte) error {
 	state := value
 	i := skipSpace(d, 0)
 	if i == len(d) {
-		return malformed(sourceJSON, "", "missing", "The JSON body is empty.", nil)
+		return Malformed(JSON, "", "missing", "The JSON body is empty.", nil)
 	}
 	for {
 		switch state {
@@ -155,7 +155,7 @@ func checkJSON(d []byte) error {
 			switch c := d[i]; {
 			case c == '{' || c == '[':
 				if len(frames) == maxJSONDepth {
-					return malformed(sourceJSON, "", "depth", "The JSON body nests objects and arrays more than "+strconv.Itoa(maxJSONDepth)+" levels deep.", nil)
+					return Malformed(JSON, "", "depth", "The JSON body nests objects and arrays more than "+strconv.Itoa(maxJSONDepth)+" levels deep.", nil)
 				}
 				frames = append(frames, jsonFrame{obj: c == '{', keys: int32(len(keys))})
 				i = skipSpace(d, i+1)
@@ -242,7 +242,7 @@ func checkJSON(d []byte) error {
 			top := &frames[len(frames)-1]
 			var dup bool
 			if keys, dup = addKey(d, top, keys, k); dup {
-				return malformed(sourceJSON, jsonKey(d, k), "duplicate", "The key "+strconv.Quote(jsonKey(d, k))+" appears twice in one JSON object.", nil)
+				return Malformed(JSON, jsonKey(d, k), "duplicate", "The key "+strconv.Quote(jsonKey(d, k))+" appears twice in one JSON object.", nil)
 			}
 			i = skipSpace(d, end)
 			if i == len(d) || d[i] != ':' {
@@ -313,7 +313,7 @@ func jsonKey(d []byte, k keySpan) string {
 }
 
 func jsonSyntax(off int, what string) error {
-	return malformed(sourceJSON, "", "syntax", "The JSON body is malformed at byte "+strconv.Itoa(off)+": "+what+".", nil)
+	return Malformed(JSON, "", "syntax", "The JSON body is malformed at byte "+strconv.Itoa(off)+": "+what+".", nil)
 }
 
 func skipSpace(d []byte, i int) int {
@@ -389,7 +389,7 @@ func scanString(d []byte, i int) (end int, esc bool, err error) {
 }
 
 func badUTF8(off int) error {
-	return malformed(sourceJSON, "", "utf8", "The JSON body has invalid UTF-8 at byte "+strconv.Itoa(off)+".", nil)
+	return Malformed(JSON, "", "utf8", "The JSON body has invalid UTF-8 at byte "+strconv.Itoa(off)+".", nil)
 }
 
 // hex4 decodes the four hex digits at d[i:].
@@ -412,6 +412,15 @@ func hex4(d []byte, i int) (rune, bool) {
 		r = r<<4 | rune(c)
 	}
 	return r, true
+}
+
+// IsJSONNumber reports whether s is a number as JSON writes it.
+func IsJSONNumber(s string) bool {
+	if s == "" {
+		return false
+	}
+	end, ok := scanNumber([]byte(s), 0)
+	return ok && end == len(s)
 }
 
 // scanNumber checks the number at d[i:] and returns the index after it.
