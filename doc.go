@@ -36,6 +36,9 @@
 // trusted proxies for ClientIP, Scheme and Host. serve.go and shutdown.go
 // serve the app and stop it gracefully; in debug mode Run first starts the
 // reloader (reload.go), which runs the app as a child process it rebuilds.
+// Handlers read request data with Bind (bind.go), through the per-type
+// plans of the internal/binding package; Typed (typed.go) and the OpenAPI
+// document (openapi.go) read the same plans.
 //
 // The guide is in the repository's docs/ folder.
 package flagon
