@@ -6,9 +6,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
-	"github.com/julienschmidt/httprouter"
-
-	"github.com/danielgtaylor/huma/v2/adapters/humahttprouter"
 )
 
 // humaSignup is Signup for Huma, whose JSON Schema validator reads its own
@@ -76,16 +73,11 @@ func registerHumaBind(api huma.API) {
 }
 
 // humaServeMux is the typed workload's operation in Huma served by humago
-// on a standard ServeMux (Go 1.22 patterns).
+// on a standard ServeMux (Go 1.22 patterns): of Huma's net/http adapters
+// the one that costs least here (humahttprouter took the same time and
+// 13 B/op more).
 func humaServeMux() http.Handler {
 	mux := http.NewServeMux()
 	registerHumaBind(humago.New(mux, humaConfig()))
 	return mux
-}
-
-// humaHTTPRouter is the same operation served by humahttprouter.
-func humaHTTPRouter() http.Handler {
-	r := httprouter.New()
-	registerHumaBind(humahttprouter.New(r, humaConfig()))
-	return r
 }

@@ -65,7 +65,6 @@ var typedHandlers = []struct {
 		return e
 	}},
 	{"huma", humaServeMux},
-	{"huma-httprouter", humaHTTPRouter},
 }
 
 // TestTypedAnswers checks that the typed workload's handlers answer the
