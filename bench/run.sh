@@ -78,5 +78,8 @@ cat results/benchstat.txt | head -50
 
 machine="$(go version | cut -d' ' -f3-), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 cat results/bench.txt results/e2e.txt results/allocs.txt results/wrk.txt > results/all.txt
+# The hand-written sections after the "kept" marker survive regeneration.
+kept="$(sed -n '/^<!-- kept:/,$p' ../docs/benchmarks.md)"
 go run ./cmd/report -in results/all.txt -machine "$machine" "${instr[@]}" > ../docs/benchmarks.md
+if [ -n "$kept" ]; then printf '\n%s\n' "$kept" >> ../docs/benchmarks.md; fi
 echo "== wrote docs/benchmarks.md"
