@@ -411,6 +411,10 @@ func (s *schemaSet) operationInput(t reflect.Type) (*operationInput, error) {
 		content["multipart/form-data"] = form
 		required = required || len(formReq) > 0
 	}
+	if x, req := s.xmlBody(t); x != nil { // see openapi_xml.go
+		content["application/xml"] = schema{"schema": x}
+		required = required || req
+	}
 	if len(content) > 0 {
 		in.body = schema{"content": content}
 		if required {
