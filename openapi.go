@@ -13,12 +13,13 @@ import (
 // OpenAPI returns the OpenAPI 3.1 document (JSON) of every route: each
 // rule as a path ("/users/<int:id>" is "/users/{id}") with its variables
 // typed by their converters; for Typed routes, the query, header, cookie
-// and form parameters and the JSON body that In's tags and validate rules
-// describe, the JSON of Out as the 200 answer, and the problem+json
-// answers of a bad request (400, 415, 422, 413); for plain handlers, the
-// rule's parameters and an undescribed answer. The operationId is the
-// endpoint, the tags those given with Route.Tags, else the blueprint's
-// name. Mounted handlers (App.Mount) and methods OpenAPI has no name for
+// and form parameters and the JSON (and, with xml tags, XML) body that
+// In's tags and validate rules describe, the JSON of Out as the 200 answer
+// (or Route.Status's), and the problem+json answers of a bad request (400,
+// 415, 422, 413); for plain handlers, the same from Route.Reads and
+// Route.Returns, else the rule's parameters and an undescribed answer. The
+// info is Config.APITitle and APIVersion. The operationId is the endpoint,
+// the tags those given with Route.Tags, else the blueprint's name. Mounted handlers (App.Mount) and methods OpenAPI has no name for
 // are left out. docs/openapi.md lists what each tag and rule becomes.
 //
 // The first call freezes the app, as serving does (registration closes),
