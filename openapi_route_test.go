@@ -286,11 +286,20 @@ func TestOpenAPIXMLBody(t *testing.T) {
 		Page int    `query:"page"`
 		Name string `json:"name" xml:"name"`
 	}
+	type inner struct {
+		XMLName xml.Name `xml:"inner"`
+		Code    string   `xml:"urn:codes code" json:"code"`
+	}
+	type outer struct {
+		inner
+		XMLName xml.Name `xml:"outer" json:"-"`
+	}
 	cases := []struct {
 		name string
 		in   any
 		xml  string // the application/xml schema, "" for none
 	}{
+		{"an embedded struct flattened, the outer XMLName the root, a namespace", outer{}, `{"type":"object","xml":{"name":"outer"},"properties":{"code":{"type":"string","xml":{"namespace":"urn:codes"}}}}`},
 		{"no xml tags: no application/xml", jsonOnly{}, ""},
 		{"no tags at all: no application/xml", plainNames{}, ""},
 		{"an xml tag equal to the property: no XML Object on it", mixed{}, `{"type":"object","xml":{"name":"mixed"},"properties":{"name":{"type":"string"}}}`},

@@ -44,6 +44,7 @@ type xmlStruct struct {
 // from it.
 func xmlFields(t reflect.Type, body bool) xmlStruct {
 	var out xmlStruct
+	rootDepth := -1
 	var walk func(t reflect.Type, index []int)
 	walk = func(t reflect.Type, index []int) {
 		for i := 0; i < t.NumField(); i++ {
@@ -70,8 +71,8 @@ func xmlFields(t reflect.Type, body bool) xmlStruct {
 			}
 			name, opts, _ := strings.Cut(tag, ",")
 			if sf.Name == "XMLName" && sf.Type == xmlNameType {
-				if out.root == "" {
-					out.root, out.rootNS = name, ns
+				if rootDepth < 0 || len(index) < rootDepth { // the outer struct's wins
+					out.root, out.rootNS, rootDepth = name, ns, len(index)
 				}
 				continue
 			}
