@@ -19,8 +19,9 @@ import (
 // 415, 422, 413); for plain handlers, the same from Route.Reads and
 // Route.Returns, else the rule's parameters and an undescribed answer. The
 // info is Config.APITitle and APIVersion. The operationId is the endpoint,
-// the tags those given with Route.Tags, else the blueprint's name. Mounted handlers (App.Mount) and methods OpenAPI has no name for
-// are left out. docs/openapi.md lists what each tag and rule becomes.
+// the tags those given with Route.Tags, else the blueprint's name.
+// Mounted handlers (App.Mount) and methods OpenAPI has no name for are
+// left out. docs/openapi.md lists what each tag and rule becomes.
 //
 // The first call freezes the app, as serving does (registration closes),
 // and builds the document once; later calls return the same bytes, which
@@ -256,9 +257,9 @@ func (a *App) operation(s *schemaSet, r *Route, names []string) (schema, error) 
 		}
 	}
 	switch {
-	case (t != nil || out != nil) && !bodyAllowed(status):
+	case out != nil && !bodyAllowed(status):
 		responses[code] = schema{"description": http.StatusText(status)}
-	case t != nil || out != nil:
+	case out != nil:
 		m, err := s.of(out, out.String())
 		if err != nil {
 			return nil, fmt.Errorf("flagon: OpenAPI: %s (registered at %s): %w", r.rule, r.site, err)

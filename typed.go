@@ -11,10 +11,10 @@ import (
 // request exactly as Context.Bind does, calls fn with it, and writes the
 // Out it returns as JSON, with status 200, the route's Route.Status, or
 // the one fn set with c.Status (fn's wins); with 204 or 205 the status is
-// sent with no body. An error from binding (a *BindError: 400, 415 or 422, or a
-// 413) or from fn goes to the error handlers as a handler's error does;
-// nothing is written for Out when fn returns an error or has written the
-// response itself.
+// sent with no body. An error from binding (a *BindError: 400, 415 or
+// 422, or a 413) or from fn goes to the error handlers as a handler's
+// error does; nothing is written for Out when fn returns an error or has
+// written the response itself.
 //
 // The route's OpenAPI operation (see App.OpenAPI) is derived from In's
 // tags and validate rules and from Out, and its default endpoint is fn's
