@@ -62,7 +62,17 @@ type Config struct {
 	ShutdownTimeout   time.Duration // graceful shutdown of Run, default 15s
 
 	Logger *slog.Logger // default slog.Default()
+
+	APITitle   string // the OpenAPI document's info.title, default "Flagon API"
+	APIVersion string // its info.version, default "0.0.0"
 }
+
+// The OpenAPI document's info when Config.APITitle and APIVersion are
+// empty.
+const (
+	defaultAPITitle   = "Flagon API"
+	defaultAPIVersion = "0.0.0"
+)
 
 // defaultAddr is the address Run listens on when Config.Addr is not set.
 const defaultAddr = "127.0.0.1:5000"
@@ -85,6 +95,8 @@ func DefaultConfig() Config {
 		ReadTimeout:           60 * time.Second,
 		IdleTimeout:           120 * time.Second,
 		ShutdownTimeout:       15 * time.Second,
+		APITitle:              defaultAPITitle,
+		APIVersion:            defaultAPIVersion,
 	}
 }
 

@@ -15,13 +15,15 @@ import (
 // OpenAPI returns the OpenAPI 3.1 document (JSON) of every route: each
 // rule as a path ("/users/<int:id>" is "/users/{id}") with its variables
 // typed by their converters; for Typed routes, the query, header, cookie
-// and form parameters and the JSON body that In's tags and validate rules
-// describe, the JSON of Out as the 200 answer, and the problem+json
-// answers of a bad request (400, 415, 422, 413); for plain handlers, the
-// rule's parameters and an undescribed answer. The operationId is the
-// endpoint, the tags those given with Route.Tags, else the blueprint's
-// name. Mounted handlers (App.Mount) and methods OpenAPI has no name for
-// are left out. docs/openapi.md lists what each tag and rule becomes.
+// and form parameters and the JSON (and, with xml tags, XML) body that
+// In's tags and validate rules describe, the JSON of Out as the 200 answer
+// (or Route.Status's), and the problem+json answers of a bad request (400,
+// 415, 422, 413); for plain handlers, the same from Route.Reads and
+// Route.Returns, else the rule's parameters and an undescribed answer. The
+// info is Config.APITitle and APIVersion. The operationId is the endpoint,
+// the tags those given with Route.Tags, else the blueprint's name.
+// Mounted handlers (App.Mount) and methods OpenAPI has no name for are
+// left out. docs/openapi.md lists what each tag and rule becomes.
 //
 // The first call freezes the app, as serving does (registration closes),
 // and builds the document once; later calls return the same bytes, which
@@ -43,10 +45,13 @@ type openapiCache struct {
 	err  error
 }
 
-// routeDoc is what Route.Summary and Route.Tags set.
+// routeDoc is what Route.Summary, Tags, Status, Reads and Returns set.
 type routeDoc struct {
 	summary string
 	tags    []string
+	status  int          // the success status (Route.Status); 0: 200
+	reads   reflect.Type // a plain handler's bound struct (Route.Reads)
+	returns reflect.Type // a plain handler's JSON answer (Route.Returns)
 }
 
 // Summary sets the route's one-line summary in the OpenAPI document. It
@@ -136,7 +141,7 @@ func (a *App) buildOpenAPI() ([]byte, error) {
 	}
 	doc := schema{
 		"openapi": "3.1.0",
-		"info":    schema{"title": "Flagon API", "version": "0.0.0"},
+		"info":    schema{"title": stringOr(a.Config.APITitle, defaultAPITitle), "version": stringOr(a.Config.APIVersion, defaultAPIVersion)},
 		"paths":   paths,
 		"components": schema{
 			"schemas":   s.comps,
@@ -156,6 +161,14 @@ func (a *App) buildOpenAPI() ([]byte, error) {
 		doc["tags"] = tags
 	}
 	return json.MarshalIndent(doc, "", "  ")
+}
+
+// stringOr is s, or def when s is empty.
+func stringOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 // nameOperations sets each operation's operationId to its endpoint, with
@@ -219,27 +232,45 @@ func (a *App) operation(s *schemaSet, r *Route, names []string) (schema, error) 
 		vars++
 	}
 	responses := schema{}
-	if t := typedOf(r.handler); t != nil {
-		in, err := s.operationInput(t.in)
-		if err == nil {
-			var out schema
-			out, err = s.of(t.out, t.out.String())
-			responses["200"] = schema{"description": "OK", "content": schema{"application/json": schema{"schema": out}}}
-		}
+	in, out := r.doc.reads, r.doc.returns // a plain handler's, from Reads and Returns
+	t := typedOf(r.handler)
+	if t != nil {
+		in, out = t.in, t.out
+	}
+	status := r.doc.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	code := fmt.Sprint(status)
+	if in != nil {
+		input, err := s.operationInput(in)
 		if err != nil {
 			return nil, fmt.Errorf("flagon: OpenAPI: %s (registered at %s): %w", r.rule, r.site, err)
 		}
-		params = append(params, in.params...)
-		if in.body != nil {
-			op["requestBody"] = in.body
+		params = append(params, input.params...)
+		if input.body != nil {
+			op["requestBody"] = input.body
 			responses["413"] = responseRef("ContentTooLarge")
 			responses["415"] = responseRef("UnsupportedMediaType")
 		}
-		if in.fields {
+		if input.fields {
 			responses["400"] = responseRef("BadRequest")
 			responses["422"] = responseRef("UnprocessableEntity")
 		}
-	} else {
+	}
+	switch {
+	case out != nil && !bodyAllowed(status):
+		responses[code] = schema{"description": http.StatusText(status)}
+	case out != nil:
+		m, err := s.of(out, out.String())
+		if err != nil {
+			return nil, fmt.Errorf("flagon: OpenAPI: %s (registered at %s): %w", r.rule, r.site, err)
+		}
+		responses[code] = schema{"description": http.StatusText(status), "content": schema{"application/json": schema{"schema": m}}}
+	default:
+		if r.doc.status != 0 {
+			responses[code] = schema{"description": http.StatusText(status) + "; the document does not describe its body."}
+		}
 		responses["default"] = schema{"description": "The handler's answer, which the document does not describe."}
 	}
 	if vars > 0 {
@@ -383,6 +414,10 @@ func (s *schemaSet) operationInput(t reflect.Type) (*operationInput, error) {
 		}
 		content["multipart/form-data"] = form
 		required = required || len(formReq) > 0
+	}
+	if x, req := s.xmlBody(t); x != nil { // see openapi_xml.go
+		content["application/xml"] = schema{"schema": x}
+		required = required || req
 	}
 	if len(content) > 0 {
 		in.body = schema{"content": content}

@@ -11,11 +11,12 @@ import (
 
 // Typed turns fn into a handler that binds and validates an In from the
 // request exactly as Context.Bind does, calls fn with it, and writes the
-// Out it returns as JSON, with status 200 or the one fn set with
-// c.Status. An error from binding (a *BindError: 400, 415 or 422, or a
-// 413) or from fn goes to the error handlers as a handler's error does;
-// nothing is written for Out when fn returns an error or has written the
-// response itself.
+// Out it returns as JSON, with status 200, the route's Route.Status, or
+// the one fn set with c.Status (fn's wins); with 204 or 205 the status is
+// sent with no body. An error from binding (a *BindError: 400, 415 or
+// 422, or a 413) or from fn goes to the error handlers as a handler's
+// error does; nothing is written for Out when fn returns an error or has
+// written the response itself.
 //
 // The route's OpenAPI operation (see App.OpenAPI) is derived from In's
 // tags and validate rules and from Out, and its default endpoint is fn's
@@ -53,9 +54,15 @@ func Typed[In, Out any](fn func(c *Context, in *In) (Out, error)) HandlerFunc {
 		if err := c.bindPlanned(in, reflect.ValueOf(in).Elem(), p, bindAll); err != nil {
 			return err
 		}
+		if r := c.route; r != nil && r.doc.status != 0 {
+			c.Status(r.doc.status) // Route.Status; fn's own c.Status still wins
+		}
 		out, err := fn(c, in)
 		if err != nil || c.Response.written {
 			return err
+		}
+		if !bodyAllowed(c.Response.status) {
+			return c.NoContent(c.Response.status)
 		}
 		return c.JSON(c.Response.status, out)
 	}
@@ -83,11 +90,23 @@ func (t *typedInfo) label() string {
 // check builds In's and Out's schemas once, so a type the document cannot
 // express panics at registration rather than when the document is built.
 func (t *typedInfo) check() error {
-	s := newSchemaSet()
-	if _, err := s.operationInput(t.in); err != nil {
+	if err := checkReads(t.in); err != nil {
 		return err
 	}
-	_, err := s.of(t.out, t.out.String())
+	return checkReturns(t.out)
+}
+
+// checkReads builds the parameters and body of struct type in, as the
+// document will (Typed's In, Route.Reads).
+func checkReads(in reflect.Type) error {
+	_, err := newSchemaSet().operationInput(in)
+	return err
+}
+
+// checkReturns builds the schema of out, as the document will (Typed's
+// Out, Route.Returns).
+func checkReturns(out reflect.Type) error {
+	_, err := newSchemaSet().of(out, out.String())
 	return err
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/flagon-go/flagon/examples/api/catalog"
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
+	"github.com/pb33f/libopenapi-validator/config"
 	liberrors "github.com/pb33f/libopenapi-validator/errors"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -29,7 +30,7 @@ func load(t *testing.T, doc []byte) validator.Validator {
 	require.NoError(t, err)
 	_, err = d.BuildV3Model()
 	require.NoError(t, err, "libopenapi builds a model of the document")
-	v, errs := validator.NewValidator(d)
+	v, errs := validator.NewValidator(d, config.WithXmlBodyValidation())
 	require.Empty(t, errs)
 	ok, verrs := v.ValidateDocument()
 	for _, e := range verrs {
@@ -148,7 +149,14 @@ func TestExchangesMatchTheDocument(t *testing.T) {
 		name, method, path, contentType, body string
 		code                                  int
 	}{
-		{"a valid create", "POST", "/api/books/", "application/json", book, 200},
+		{"a valid create", "POST", "/api/books/", "application/json", book, 201},
+		{"a valid create in XML", "POST", "/api/books/", "application/xml", `<book isbn="9780131103627"><title>The C Programming Language</title><author>Kernighan</author><author>Ritchie</author><year>1978</year><tag>science</tag></book>`, 201},
+		{"an XML create without a title", "POST", "/api/books/", "application/xml", `<book isbn="9780131103628"><author>Kernighan</author><year>1978</year></book>`, 422},
+		{"an XML create without its ISBN attribute", "POST", "/api/books/", "application/xml", `<book><title>T</title><author>A</author><year>2000</year></book>`, 422},
+		{"an XML create with a year out of range", "POST", "/api/books/", "application/xml", `<book isbn="9780131103629"><title>T</title><author>A</author><year>1200</year></book>`, 422},
+		{"an XML replace", "PUT", "/api/books/9780131103627", "application/xml", `<book><title>K&amp;R</title><author>Kernighan</author><year>1988</year></book>`, 200},
+		{"a search by a plain handler", "GET", "/api/books/search?q=sicp", "", "", 200},
+		{"a search too short", "GET", "/api/books/search?q=s", "", "", 422},
 		{"a list", "GET", "/api/books/?limit=5&tag=science", "", "", 200},
 		{"a show", "GET", "/api/books/9780262510875", "", "", 200},
 		{"a replace", "PUT", "/api/books/9780262510875", "application/json", `{"title":"SICP 2","authors":["Abelson"],"year":1996}`, 200},

@@ -4,8 +4,10 @@
 package catalog
 
 import (
+	"encoding/xml"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/flagon-go/flagon"
@@ -20,24 +22,28 @@ type Book struct {
 	Tags    []string `json:"tags,omitempty"`
 }
 
-// BookInput is what a client sends to create or replace a book.
+// BookInput is what a client sends to create or replace a book, as JSON
+// or as XML (<book><title>SICP</title><author>Abelson</author>…</book>).
 type BookInput struct {
-	Title   string   `json:"title" validate:"required,max=200"`
-	Authors []string `json:"authors" validate:"required,min=1,max=10,dive,required"`
-	Year    int      `json:"year" validate:"gte=1450,lte=2100"`
-	Tags    []string `json:"tags,omitempty" validate:"max=5,dive,oneof=fiction science history"`
+	Title   string   `json:"title" xml:"title" validate:"required,max=200"`
+	Authors []string `json:"authors" xml:"author" validate:"required,min=1,max=10,dive,required"`
+	Year    int      `json:"year" xml:"year" validate:"gte=1450,lte=2100"`
+	Tags    []string `json:"tags,omitempty" xml:"tag" validate:"max=5,dive,oneof=fiction science history"`
 }
 
-// CreateBook is the body of POST /api/books.
+// CreateBook is the body of POST /api/books; in XML the ISBN is an
+// attribute: <book isbn="9780262510875">.
 type CreateBook struct {
-	ISBN string `json:"isbn" validate:"required,len=13,numeric"`
+	XMLName xml.Name `xml:"book" json:"-"`
+	ISBN    string   `json:"isbn" xml:"isbn,attr" validate:"required,len=13,numeric"`
 	BookInput
 }
 
 // UpdateBook is PUT /api/books/<isbn:isbn>: the ISBN from the path, the
 // rest from the body.
 type UpdateBook struct {
-	ISBN string `path:"isbn"`
+	XMLName xml.Name `xml:"book" json:"-"`
+	ISBN    string   `path:"isbn"`
 	BookInput
 }
 
@@ -51,6 +57,12 @@ type ListBooks struct {
 	Limit  int    `query:"limit" default:"20" validate:"min=1,max=100"`
 	Offset int    `query:"offset" validate:"min=0"`
 	Tag    string `query:"tag" validate:"omitempty,oneof=fiction science history"`
+}
+
+// SearchBooks is the query of GET /api/books/search, which a plain
+// handler binds.
+type SearchBooks struct {
+	Q string `query:"q" validate:"required,min=2,max=100"`
 }
 
 // BookList is a page of books.
@@ -99,11 +111,14 @@ type store struct {
 func New() *flagon.App {
 	s := &store{books: map[string]Book{}}
 	app := flagon.New()
+	app.Config.APITitle = "Book catalog"
+	app.Config.APIVersion = "1.0.0"
 	app.Converter("isbn", isbn{})
 
 	books := flagon.NewBlueprint("books")
 	books.Get("/", flagon.Typed(s.list)).Name("list").Summary("List books")
-	books.Post("/", flagon.Typed(s.create)).Name("create").Summary("Add a book")
+	books.Post("/", flagon.Typed(s.create)).Name("create").Summary("Add a book").Status(http.StatusCreated)
+	books.Get("/search", s.search).Name("search").Summary("Find books by title").Reads(SearchBooks{}).Returns(BookList{})
 	books.Get("/<isbn:isbn>", flagon.Typed(s.show)).Name("show").Summary("Show a book")
 	books.Put("/<isbn:isbn>", flagon.Typed(s.replace)).Name("replace").Summary("Replace a book")
 	books.Delete("/<isbn:isbn>", flagon.Typed(s.delete)).Name("delete").Summary("Delete a book")
@@ -141,6 +156,27 @@ func (s *store) list(c *flagon.Context, in *ListBooks) (*BookList, error) {
 		}
 	}
 	return out, nil
+}
+
+// search is a plain handler: Reads and Returns tell the document what it
+// binds and writes.
+func (s *store) search(c *flagon.Context) error {
+	var in SearchBooks
+	if err := c.Bind(&in); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := &BookList{Books: []Book{}}
+	q := strings.ToLower(in.Q)
+	for _, b := range s.books {
+		if strings.Contains(strings.ToLower(b.Title), q) {
+			out.Books = append(out.Books, b)
+		}
+	}
+	sort.Slice(out.Books, func(i, j int) bool { return out.Books[i].ISBN < out.Books[j].ISBN })
+	out.Total = len(out.Books)
+	return c.JSON(http.StatusOK, out)
 }
 
 func (s *store) create(c *flagon.Context, in *CreateBook) (*Book, error) {

@@ -43,7 +43,7 @@ func TestCatalogCRUD(t *testing.T) {
 	c := catalog.New().TestClient()
 	in := map[string]any{"isbn": "9780262510875", "title": "SICP", "authors": []string{"Abelson", "Sussman"}, "year": 1985, "tags": []string{"science"}}
 	res := c.PostJSON("/api/books/", in)
-	require.Equal(t, 200, res.Code, res.Text())
+	require.Equal(t, 201, res.Code, res.Text())
 	assert.Equal(t, 409, c.PostJSON("/api/books/", in).Code)
 	res = c.Get("/api/books/9780262510875")
 	require.Equal(t, 200, res.Code)
