@@ -92,6 +92,7 @@ func TestOpenAPIPageInARealBrowser(t *testing.T) {
 			b, err := app.OpenAPI()
 			require.NoError(t, err)
 			var doc struct {
+				Info  struct{ Title, Version string }
 				Paths map[string]map[string]struct{ Summary string }
 			}
 			require.NoError(t, json.Unmarshal(b, &doc))
@@ -110,7 +111,8 @@ func TestOpenAPIPageInARealBrowser(t *testing.T) {
 			browsertest.Results(t, chromium, srv.URL+"/probe", &seen)
 			require.Empty(t, seen.Error)
 			assert.Equal(t, "API documentation", seen.Title)
-			assert.Contains(t, seen.Info, "Flagon API", "Swagger UI read the document's info")
+			require.Equal(t, "Book catalog", doc.Info.Title, "the catalog's Config.APITitle")
+			assert.Contains(t, seen.Info, doc.Info.Title+" "+doc.Info.Version, "Swagger UI read the document's info")
 
 			sortBlocks := func(bs []openapiBlock) {
 				sort.Slice(bs, func(i, j int) bool { return bs[i].Path+" "+bs[i].Method < bs[j].Path+" "+bs[j].Method })

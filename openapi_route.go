@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+
+	"github.com/flagon-go/flagon/internal/binding"
 )
 
 // Status sets the status of the route's success answer: a Typed handler
@@ -45,8 +47,8 @@ func (r *Route) Reads(in any) *Route {
 	if t == nil || t.Kind() != reflect.Struct {
 		panic(fmt.Sprintf("flagon: Reads(%v) for %s at %s: give a struct value or a pointer to one, e.g. Reads(CreateUser{})", t, r.rule, site))
 	}
-	if p := planFor(t); p.err != nil {
-		panic(fmt.Sprintf("%v (Reads for %s at %s)", p.err, r.rule, site))
+	if p := binding.For(t); p.Err != nil {
+		panic(fmt.Sprintf("%v (Reads for %s at %s)", p.Err, r.rule, site))
 	}
 	if err := checkReads(t); err != nil {
 		panic(fmt.Sprintf("flagon: Reads(%s) for %s at %s: %v", t, r.rule, site, err))

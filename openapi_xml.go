@@ -4,6 +4,8 @@ import (
 	"encoding/xml"
 	"reflect"
 	"strings"
+
+	"github.com/flagon-go/flagon/internal/binding"
 )
 
 // The XML body of an operation. Bind decodes an XML body with
@@ -79,8 +81,8 @@ func xmlFields(t reflect.Type, body bool) xmlStruct {
 			if !tagged && body && hasSourceTag(sf.Tag) {
 				continue // Bind keeps the body from it
 			}
-			if hasTagOption(opts, "chardata") || hasTagOption(opts, "cdata") || hasTagOption(opts, "innerxml") ||
-				hasTagOption(opts, "comment") || hasTagOption(opts, "any") || strings.Contains(name, ">") {
+			if binding.HasTagOption(opts, "chardata") || binding.HasTagOption(opts, "cdata") || binding.HasTagOption(opts, "innerxml") ||
+				binding.HasTagOption(opts, "comment") || binding.HasTagOption(opts, "any") || strings.Contains(name, ">") {
 				continue
 			}
 			if name == "" {
@@ -95,7 +97,7 @@ func xmlFields(t reflect.Type, body bool) xmlStruct {
 				prop = sf.Name
 			}
 			sf.Index = append(append([]int(nil), index...), i)
-			out.fields = append(out.fields, xmlField{sf: sf, prop: prop, name: name, ns: ns, attr: hasTagOption(opts, "attr")})
+			out.fields = append(out.fields, xmlField{sf: sf, prop: prop, name: name, ns: ns, attr: binding.HasTagOption(opts, "attr")})
 		}
 	}
 	walk(t, nil)
