@@ -37,7 +37,7 @@ func (a *App) start() error {
 // freeze: 500, with the reason logged on every request (and shown in
 // debug mode), so the failure is never silent.
 func (a *App) refuse(w http.ResponseWriter, r *http.Request, err error) {
-	a.logger().Error("flagon: request refused: the app failed to start", "method", r.Method, "path", r.URL.Path, "error", err.Error())
+	a.logger().ErrorContext(r.Context(), "flagon: request refused: the app failed to start", "method", r.Method, "path", r.URL.Path, "error", err.Error())
 	msg := "Internal Server Error: the application failed to start.\n"
 	if a.Config.Debug {
 		msg += err.Error() + "\n"

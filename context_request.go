@@ -97,7 +97,7 @@ func (c *Context) parseForm(x *contextState) {
 // removeUploads deletes the temporary files of a multipart body.
 func (c *Context) removeUploads() {
 	if err := c.get().multipart.RemoveAll(); err != nil {
-		c.app.logger().Error("flagon: removing the temporary files of an upload", "error", err.Error())
+		c.app.logger().ErrorContext(c.Request.Context(), "flagon: removing the temporary files of an upload", "method", c.Request.Method, "path", c.Request.URL.Path, "error", err.Error())
 	}
 }
 

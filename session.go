@@ -149,7 +149,7 @@ func (c *Context) Session() *Session {
 	x.session = s
 	values, permanent, err := c.app.sessionStore().Load(c)
 	if err != nil {
-		c.app.logger().Error("flagon: loading the session failed; the response will be an error", "error", err.Error())
+		c.app.logger().ErrorContext(c.Request.Context(), "flagon: loading the session failed; the response will be an error", "method", c.Request.Method, "path", c.Request.URL.Path, "error", err.Error())
 		s.loadErr = err
 	}
 	s.values, s.permanent = values, permanent
@@ -191,7 +191,7 @@ func (c *Context) saveSession() {
 // the handler is about to send; the handler's own writes are discarded. An
 // *HTTPError keeps its code (a store's 503); any other error is a 500.
 func (c *Context) failBeforeHeaders(err error) {
-	c.app.logger().Error("flagon: cannot send the response", "error", err.Error())
+	c.app.logger().ErrorContext(c.Request.Context(), "flagon: cannot send the response", "method", c.Request.Method, "path", c.Request.URL.Path, "error", err.Error())
 	resp := c.Response // the one the handler writes to (middleware may wrap it)
 	h := resp.Header()
 	for k := range h {
