@@ -10,9 +10,9 @@ command -v valgrind >/dev/null || { echo "instructions: valgrind is not installe
 mkdir -p results
 go test -c -o results/bench.test .
 frameworks=${FRAMEWORKS:-"flagon gin echo chi httprouter gorillamux servemux"}
-for work in Static Param1 Param5 Param20 GitHubAll HelloText; do
+for work in Static Param1 Param5 Param20 GitHubAll ParseAll GPlusAll HelloText; do
 	n=20000
-	[ "$work" = GitHubAll ] && n=200
+	case $work in GitHubAll) n=200 ;; ParseAll | GPlusAll) n=2000 ;; esac
 	for fw in $frameworks; do
 		out=results/callgrind.$work.$fw.out
 		# Go's asynchronous preemption signals upset callgrind; one P keeps
