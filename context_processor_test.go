@@ -124,9 +124,14 @@ func TestRenderHTMLGetsTheContextProcessorsToo(t *testing.T) {
 	app.Get("/", func(c *flagon.Context) error {
 		return c.Render(200, render.HTML{Template: own, Data: flagon.M{"title": "home"}})
 	})
+	pointer := &render.HTML{Template: own, Data: flagon.M{"title": "pointer"}}
+	app.Get("/pointer", func(c *flagon.Context) error { return c.Render(200, pointer) })
 	srv := serveApp(t, app)
 	_, body := request(t, "GET", srv.URL+"/", nil)
 	assert.Equal(t, "Flagon: home", body)
+	_, body = request(t, "GET", srv.URL+"/pointer", nil)
+	assert.Equal(t, "Flagon: pointer", body, "a *render.HTML gets them as well")
+	assert.Equal(t, flagon.M{"title": "pointer"}, pointer.Data, "and is left as it was")
 }
 
 func TestAnAppRegisteringABlueprintTwiceRunsItsAppContextProcessorOnce(t *testing.T) {

@@ -28,16 +28,28 @@ func (c *Context) SetCookie(cookie *http.Cookie) { http.SetCookie(c.Response, co
 // headers and body. Renderers that encode a value (JSON, XML, templates)
 // encode it before writing anything, so an encoding error is returned with
 // the response untouched, and the app answers 500 cleanly. A render.HTML
-// with map data gets the keys of the context processors, as in Template.
+// (or *render.HTML) with map data gets the keys of the context
+// processors, as in Template; the caller's value is not changed.
 func (c *Context) Render(code int, r render.Renderer) error {
-	if h, ok := r.(render.HTML); ok {
-		if data, merged := c.templateData(h.Data); merged {
-			h.Data = data
-			r = h
+	switch h := r.(type) {
+	case render.HTML:
+		r = c.withProcessors(h)
+	case *render.HTML:
+		if h != nil {
+			r = c.withProcessors(*h)
 		}
 	}
 	c.Status(code)
 	return r.Render(c.Response)
+}
+
+// withProcessors is h with the context processors' keys merged into its
+// data, when its data takes them.
+func (c *Context) withProcessors(h render.HTML) render.HTML {
+	if data, merged := c.templateData(h.Data); merged {
+		h.Data = data
+	}
+	return h
 }
 
 // Text sends s as text/plain; charset=utf-8.
