@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 
@@ -30,6 +31,13 @@ func authBlueprint() *flagon.Blueprint {
 	// Every template of the app sees the logged-in user (nil when none),
 	// which the layout's nav shows.
 	bp.AppContextProcessor(func(c *flagon.Context) flagon.M {
+		if _, loaded := c.Get(userKey); !loaded {
+			// An answer given before the hooks ran (CSRF middleware's 403)
+			// still shows who is logged in.
+			if err := loadLoggedInUser(c); err != nil {
+				slog.ErrorContext(c.Context(), "blog: loading the logged-in user", "error", err.Error())
+			}
+		}
 		return flagon.M{"user": currentUser(c)}
 	})
 	bp.Route("/register", register, http.MethodGet, http.MethodPost)

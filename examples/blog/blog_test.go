@@ -308,6 +308,7 @@ func TestFormsWithoutTheCSRFTokenAreRefused(t *testing.T) {
 		p := alice.post("/create", form)
 		assert.Equal(t, http.StatusForbidden, p.code)
 		assert.Contains(t, p.body, "<h1>403 Forbidden</h1>")
+		assert.Contains(t, p.body, `<span class="username">alice</span>`, "the refusal page still shows who is logged in")
 	}
 	assert.Equal(t, http.StatusForbidden, alice.post("/auth/logout", url.Values{}).code)
 
