@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"errors"
+	"fmt"
 	"io/fs"
 
 	"github.com/flagon-go/flagon"
@@ -63,5 +64,18 @@ func New(cfg Config) (*flagon.App, error) {
 	app.Register(blogBlueprint(), "")
 	app.ErrorHandler(403, errorPage)
 	app.ErrorHandler(404, errorPage)
+	app.Command("init-db", "clear the existing data and create new tables", initDB)
 	return app, nil
+}
+
+// initDB is the init-db command: go run . init-db.
+func initDB(cmd *flagon.Command) error {
+	if err := cmd.Parse(); err != nil {
+		return err
+	}
+	if err := ResetDB(context.Background(), DB.Get(cmd.App)); err != nil {
+		return err
+	}
+	fmt.Fprintln(cmd.Stdout, "Initialized the database.")
+	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -378,4 +380,58 @@ func TestNewRefusesAConfigItCannotServe(t *testing.T) {
 			assert.ErrorContains(t, err, tc.want)
 		})
 	}
+}
+
+// TestInitDBClearsTheData runs the init-db command as Flask's
+// test_cli_runner would: the posts and users are gone, and the blog
+// serves on with empty tables.
+func TestInitDBClearsTheData(t *testing.T) {
+	app, srv := newBlogAt(t, filepath.Join(t.TempDir(), "blog.sqlite"))
+	alice := newBrowser(t, srv).signedIn("alice")
+	require.Equal(t, http.StatusSeeOther, alice.write("Before", "").code)
+
+	var out, errOut strings.Builder
+	require.Equal(t, 0, app.CommandLine([]string{"init-db"}, &out, &errOut), errOut.String())
+	assert.Equal(t, "Initialized the database.\n", out.String())
+
+	home := newBrowser(t, srv).get("/")
+	assert.Contains(t, home.body, "No posts yet.")
+	assert.NotContains(t, alice.get("/").body, `<span class="username">alice</span>`, "alice's user is gone: her session names nobody")
+	assert.Equal(t, http.StatusSeeOther, newBrowser(t, srv).register("alice", "secret").code, "the name is free again")
+}
+
+// TestTheProgramRunsCommands builds the blog and runs it as a user does:
+// with a command it runs that command and exits, without one it serves.
+func TestTheProgramRunsCommands(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "blog")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	require.NoError(t, build.Run())
+
+	run := func(args ...string) (string, error) {
+		cmd := exec.Command(bin, args...)
+		cmd.Env = append(os.Environ(), "BLOG_DATABASE="+filepath.Join(dir, "blog.sqlite"), "FLAGON_SECRET_KEY=test key")
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	out, err := run("init-db")
+	require.NoError(t, err, out)
+	assert.Equal(t, "Initialized the database.\n", out)
+
+	out, err = run("help")
+	require.NoError(t, err, out)
+	assert.Contains(t, out, "init-db")
+	assert.Contains(t, out, "clear the existing data and create new tables")
+
+	out, err = run("routes")
+	require.NoError(t, err, out)
+	assert.Contains(t, out, "auth.login")
+	assert.Contains(t, out, "/auth/login")
+
+	out, err = run("no-such-command")
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit, out)
+	assert.Equal(t, 2, exit.ExitCode())
+	assert.Contains(t, out, `no such command "no-such-command"`)
 }

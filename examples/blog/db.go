@@ -42,14 +42,22 @@ func openDB(path string) (*sql.DB, error) {
 	return db, nil
 }
 
-// InitDB creates the blog's tables in db when they do not exist yet
-// (Flask's init-db command). It keeps what is already stored, so New runs
-// it each time the app starts.
+// InitDB creates the blog's tables in db when they do not exist yet. It
+// keeps what is already stored, so New runs it each time the app starts.
 func InitDB(ctx context.Context, db *sql.DB) error {
 	if _, err := db.ExecContext(ctx, schema); err != nil {
 		return fmt.Errorf("blog: creating the tables: %w", err)
 	}
 	return nil
+}
+
+// ResetDB drops the blog's tables with everything stored in them and
+// creates them again, empty: the init-db command (Flask's flask init-db).
+func ResetDB(ctx context.Context, db *sql.DB) error {
+	if _, err := db.ExecContext(ctx, "DROP TABLE IF EXISTS post; DROP TABLE IF EXISTS user;"); err != nil {
+		return fmt.Errorf("blog: dropping the tables: %w", err)
+	}
+	return InitDB(ctx, db)
 }
 
 // isUniqueViolation reports whether err is SQLite refusing a row that

@@ -5,7 +5,12 @@
 //
 //	cd examples/blog && FLAGON_DEBUG=1 go run .
 //
-// serves it on http://127.0.0.1:5000. BLOG_DATABASE is the SQLite file
+// serves it on http://127.0.0.1:5000, and
+//
+//	go run . init-db
+//
+// clears the data and creates new tables (go run . help lists the
+// commands). BLOG_DATABASE is the SQLite file
 // (default blog.sqlite in the working directory); FLAGON_SECRET_KEY signs
 // the sessions (a development key is used when it is unset), and the other
 // FLAGON_ variables of Config.FromEnv apply (FLAGON_ADDR, FLAGON_DEBUG, ...).
@@ -34,6 +39,9 @@ func main() {
 	}
 	if err := app.Config.FromEnv("FLAGON"); err != nil {
 		log.Fatal(err)
+	}
+	if len(os.Args) > 1 {
+		app.Main() // a command: go run . init-db, go run . routes
 	}
 	if err := app.Run(app.Config.Debug); err != nil {
 		log.Fatal(err)
