@@ -16,21 +16,48 @@ import (
 
 // TestReloadScriptReloadsThePageOnANewBuildInChromium serves a page from
 // build b1 while the event stream already says b2: the page must reload
-// once, and then, served by b2, stay.
+// once, and then, served by b2, stay; with no policy and under the
+// Content-Security-Policies that forbid inline scripts. (The page of
+// middleware.SecureHeaders is in reload_csp_browser_test.go: package
+// flagon's own tests cannot import middleware.)
 func TestReloadScriptReloadsThePageOnANewBuildInChromium(t *testing.T) {
 	chromium := browsertest.Chromium(t)
+	for _, tc := range []struct{ name, csp string }{
+		{"with no policy", ""},
+		{"under default-src 'self'", "default-src 'self'"},
+		{"under a nonce policy", "script-src 'nonce-abc123'; connect-src 'self'"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			reloadsOnceInChromium(t, chromium, func(build string, page func() string) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+					if tc.csp != "" {
+						w.Header().Set("Content-Security-Policy", tc.csp)
+					}
+					w.Header().Set("Content-Type", "text/html; charset=utf-8")
+					_, _ = fmt.Fprint(w, page())
+				})
+			})
+		})
+	}
+}
+
+// reloadsOnceInChromium serves app's page of build b1 under the reload
+// injector while the event stream already says b2, and checks in Chromium
+// that the page reloads once, from b2. app returns a build's handler of
+// "/", which answers with page(): the page, which counts its loads.
+func reloadsOnceInChromium(t *testing.T, chromium string, app func(build string, page func() string) http.Handler) {
+	t.Helper()
 	var loads atomic.Int32
-	page := func(build string) http.Handler {
-		return newReloadInjector(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-			n := loads.Add(1)
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			fmt.Fprintf(w, `<!doctype html><html><body><pre id="out">{"loads": %d, "build": %q}</pre></body></html>`, n, build)
+	serve := func(build string) http.Handler {
+		return newReloadInjector(app(build, func() string {
+			return fmt.Sprintf(`<!doctype html><html><body><pre id="out">{"loads": %d, "build": %q}</pre></body></html>`, loads.Add(1), build)
 		}), build, nil)
 	}
-	old, cur := page("b1"), page("b2")
+	old, cur := serve("b1"), serve("b2")
 	var streams atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == reloadPath {
+		switch r.URL.Path {
+		case reloadPath:
 			// Headless Chromium dumps the page only once the network is
 			// quiet: each stream ends after its event, and the third
 			// (a reconnection of the reloaded page) gets 204, which makes
@@ -42,17 +69,17 @@ func TestReloadScriptReloadsThePageOnANewBuildInChromium(t *testing.T) {
 			ctx, cancel := context.WithCancel(r.Context())
 			defer cancel()
 			cur.ServeHTTP(flushCancel{w, cancel}, r.WithContext(ctx))
-			return
-		}
-		if r.URL.Path != "/" {
+		case reloadScriptPath:
+			cur.ServeHTTP(w, r)
+		case "/":
+			if loads.Load() == 0 {
+				old.ServeHTTP(w, r) // the page as the old build served it
+				return
+			}
+			cur.ServeHTTP(w, r) // the build that serves now
+		default:
 			http.NotFound(w, r) // favicon.ico
-			return
 		}
-		if loads.Load() == 0 {
-			old.ServeHTTP(w, r) // the page as the old build served it
-			return
-		}
-		cur.ServeHTTP(w, r) // the build that serves now, and its event stream
 	}))
 	defer srv.Close()
 	var got struct {

@@ -4,6 +4,8 @@ package flagon
 
 import (
 	"bufio"
+	"html"
+	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -13,28 +15,44 @@ import (
 // reloadPath is where the pages of a reloaded app listen for new builds.
 const reloadPath = "/__flagon/reload"
 
-// reloadScript is what the reloader adds to HTML pages: it listens on
-// reloadPath for the build that serves, and reloads the page when that is
-// not the build the page came from. The server ends the event stream when
-// it stops; the browser reconnects by itself (after the retry delay the
-// stream sets) and so reaches the next build, or the error page of a build
-// that failed.
-const reloadScript = `<script>/* Flagon reloader: debug mode only */(function(){` +
-	`var b="BUILD",s=new EventSource("` + reloadPath + `");` +
-	`s.onmessage=function(e){if(e.data!==b){s.close();location.reload()}}})();</script>`
+// reloadScriptPath is where the pages of a reloaded app load the reload
+// script from: a file, not an inline script, so that a
+// Content-Security-Policy allowing scripts from 'self' lets it run.
+const reloadScriptPath = "/__flagon/reload.js"
+
+// reloadScript is the reload script: it listens on reloadPath for the
+// build that serves, and reloads the page when that is not the build the
+// page came from (its tag's data-build). The server ends the event stream
+// when it stops; the browser reconnects by itself (after the retry delay
+// the stream sets) and so reaches the next build, or the error page of a
+// build that failed.
+const reloadScript = `/* Flagon reloader: debug mode only */(function(){` +
+	`var b=document.currentScript.dataset.build,s=new EventSource("` + reloadPath + `");` +
+	`s.onmessage=function(e){if(e.data!==b){s.close();location.reload()}}})();` + "\n"
 
 // reloadInjector serves the pages of a build under the reloader: it
-// answers reloadPath with the build's ID, and adds reloadScript to the end
-// of every HTML answer of next. Only a reloader's processes install it.
+// answers reloadPath with the build's ID and reloadScriptPath with
+// reloadScript, and adds a tag that loads the script to the end of every
+// HTML answer of next. Only a reloader's processes install it.
 type reloadInjector struct {
 	next    http.Handler
-	build   string
-	script  []byte
+	build   string   // the build's ID
+	tag     []byte   // the tag for a page without a nonce
 	handoff *handoff // told of each request that reaches the handler
 }
 
 func newReloadInjector(next http.Handler, build string, h *handoff) *reloadInjector {
-	return &reloadInjector{next: next, build: build, script: []byte(strings.Replace(reloadScript, "BUILD", build, 1)), handoff: h}
+	return &reloadInjector{next: next, build: build, tag: []byte(scriptTag(build, "")), handoff: h}
+}
+
+// scriptTag returns the tag that loads the reload script into a page of
+// build; nonce, when not "", is the nonce the page's policy asks for.
+func scriptTag(build, nonce string) string {
+	var n string
+	if nonce != "" {
+		n = ` nonce="` + html.EscapeString(nonce) + `"`
+	}
+	return `<script src="` + reloadScriptPath + `"` + n + ` data-build="` + html.EscapeString(build) + `"></script>`
 }
 
 func (h *reloadInjector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -45,15 +63,34 @@ func (h *reloadInjector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.events(w, r)
 		return
 	}
+	if r.URL.Path == reloadScriptPath {
+		h.script(w, r)
+		return
+	}
 	if r.Method == http.MethodHead {
 		h.next.ServeHTTP(w, r)
 		return
 	}
-	iw := &injectWriter{ResponseWriter: w, script: h.script}
+	iw := &injectWriter{ResponseWriter: w, inj: h}
 	h.next.ServeHTTP(iw, r)
 	if iw.inject {
-		_, _ = iw.ResponseWriter.Write(iw.script)
+		_, _ = iw.ResponseWriter.Write(iw.tag)
 	}
+}
+
+// script answers GET and HEAD with reloadScript. It is the same for every
+// build (the tag holds the build); not cached, so that a browser always
+// runs the script of the Flagon that serves it.
+func (h *reloadInjector) script(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+		return
+	}
+	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Length", strconv.Itoa(len(reloadScript)))
+	_, _ = io.WriteString(w, reloadScript)
 }
 
 // events sends the build's ID as a Server-Sent Event and holds the stream
@@ -70,13 +107,16 @@ func (h *reloadInjector) events(w http.ResponseWriter, r *http.Request) {
 	<-r.Context().Done()
 }
 
-// injectWriter appends the reload script to an HTML answer. The body is
-// not held back (streams stay streams): the script goes after the last
-// byte, where browsers still run it, and a Content-Length the handler set
-// grows by its size.
+// injectWriter appends the reload script's tag to an HTML answer. The
+// body is not held back (streams stay streams): the tag goes after the
+// last byte, where browsers still run it, and a Content-Length the
+// handler set grows by its size. The tag carries the nonce of the
+// answer's Content-Security-Policy, if it has one: the header is read as
+// the answer is sent, so any middleware's policy counts.
 type injectWriter struct {
 	http.ResponseWriter
-	script []byte
+	inj    *reloadInjector
+	tag    []byte // the tag for this answer, once the header is written
 	wrote  bool
 	inject bool
 }
@@ -90,9 +130,17 @@ func (w *injectWriter) WriteHeader(code int) {
 	h := w.Header()
 	w.inject = code != http.StatusNoContent && code != http.StatusNotModified && code != http.StatusPartialContent &&
 		strings.HasPrefix(h.Get("Content-Type"), "text/html") && h.Get("Content-Encoding") == ""
-	if cl := h.Get("Content-Length"); w.inject && cl != "" {
+	if !w.inject {
+		w.ResponseWriter.WriteHeader(code)
+		return
+	}
+	w.tag = w.inj.tag
+	if nonce := scriptNonce(h); nonce != "" {
+		w.tag = []byte(scriptTag(w.inj.build, nonce))
+	}
+	if cl := h.Get("Content-Length"); cl != "" {
 		if n, err := strconv.ParseInt(cl, 10, 64); err == nil {
-			h.Set("Content-Length", strconv.FormatInt(n+int64(len(w.script)), 10))
+			h.Set("Content-Length", strconv.FormatInt(n+int64(len(w.tag)), 10))
 		} else {
 			w.inject = false
 		}

@@ -253,15 +253,15 @@ func TestReloaderRebuildsOnSaveWithoutRefusingAConnection(t *testing.T) {
 
 	t.Run("HTML pages get the reload script, other answers do not", func(t *testing.T) {
 		page := getBody(t, url+"/page")
-		assert.Contains(t, page, "<p>page</p></body></html><script>")
-		assert.Contains(t, page, `new EventSource("/__flagon/reload")`)
-		assert.NotContains(t, getBody(t, url+"/"), "<script>")
+		assert.Contains(t, page, `<p>page</p></body></html><script src="/__flagon/reload.js" data-build="`)
+		assert.Contains(t, getBody(t, url+"/__flagon/reload.js"), `new EventSource("/__flagon/reload")`)
+		assert.NotContains(t, getBody(t, url+"/"), "<script")
 	})
 
 	t.Run("an embedded file is watched too", func(t *testing.T) {
 		pl := startLoad(t, url+"/page")
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "page.html"), []byte("<p>page 2</p>"), 0o644))
-		pl.waitFor(t, d, "200 <p>page 2</p><script>")
+		pl.waitFor(t, d, `200 <p>page 2</p><script src="/__flagon/reload.js"`)
 		pl.end()
 		pl.report(t)
 	})
@@ -351,7 +351,7 @@ func TestReloaderIsOffWithFlagonReload0AndWithoutDebug(t *testing.T) {
 			l := startLoad(t, "http://"+d.addr+"/")
 			l.waitFor(t, d, "200 Hello")
 			l.end()
-			assert.NotContains(t, getBody(t, "http://"+d.addr+"/page"), "<script>", "no reload script")
+			assert.NotContains(t, getBody(t, "http://"+d.addr+"/page"), "<script", "no reload script")
 			d.interrupt(t)
 			assert.Contains(t, d.out.String(), "shutting down")
 			assert.NotContains(t, d.out.String(), " * Reloader")

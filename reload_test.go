@@ -18,7 +18,8 @@ import (
 )
 
 func TestReloadInjectorAddsTheScriptToHTMLOnly(t *testing.T) {
-	script := strings.Replace(reloadScript, "BUILD", "b7", 1)
+	script := `<script src="/__flagon/reload.js" data-build="b7"></script>`
+	nonced := `<script src="/__flagon/reload.js" nonce="abc+/123==" data-build="b7"></script>`
 	cases := []struct {
 		name    string
 		handler http.HandlerFunc
@@ -42,6 +43,33 @@ func TestReloadInjectorAddsTheScriptToHTMLOnly(t *testing.T) {
 			w.WriteHeader(500)
 			_, _ = io.WriteString(w, "<p>boom</p>")
 		}, "GET", "<p>boom</p>" + script},
+		{"a page under a nonce policy gets the nonce in the tag", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Security-Policy", "default-src 'self'; script-src 'nonce-abc+/123==' 'strict-dynamic'")
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = io.WriteString(w, "<p>hi</p>")
+		}, "GET", "<p>hi</p>" + nonced},
+		{"with a Content-Length too, grown by the longer tag", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Security-Policy", "script-src 'nonce-abc+/123=='")
+			w.Header().Set("Content-Type", "text/html")
+			w.Header().Set("Content-Length", "9")
+			_, _ = io.WriteString(w, "<p>hi</p>")
+		}, "GET", "<p>hi</p>" + nonced},
+		{"a policy without a nonce gets the plain tag", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'nonce-abc123'")
+			w.Header().Set("Content-Type", "text/html")
+			w.Header().Set("Content-Length", "9")
+			_, _ = io.WriteString(w, "<p>hi</p>")
+		}, "GET", "<p>hi</p>" + script},
+		{"a report-only policy's nonce is not taken", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Security-Policy-Report-Only", "script-src 'nonce-abc123'")
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = io.WriteString(w, "<p>hi</p>")
+		}, "GET", "<p>hi</p>" + script},
+		{"a nonce set after the header was written does not count", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = io.WriteString(w, "<p>hi</p>")
+			w.Header().Set("Content-Security-Policy", "script-src 'nonce-abc123'")
+		}, "GET", "<p>hi</p>" + script},
 		{"JSON is left alone", func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = io.WriteString(w, `{"a":1}`)
@@ -75,6 +103,9 @@ func TestReloadInjectorAddsTheScriptToHTMLOnly(t *testing.T) {
 			b, err := io.ReadAll(res.Body)
 			require.NoError(t, err, "the body matches its Content-Length")
 			assert.Equal(t, tc.want, string(b))
+			if res.ContentLength >= 0 && tc.method != "HEAD" {
+				assert.Equal(t, int64(len(b)), res.ContentLength, "the Content-Length is the body's")
+			}
 			if tc.method == "HEAD" {
 				assert.Equal(t, int64(9), res.ContentLength, "HEAD keeps the handler's Content-Length")
 			}
@@ -118,6 +149,48 @@ func TestReloadInjectorAddsTheScriptToHTMLOnly(t *testing.T) {
 		rest, err := io.ReadAll(res.Body)
 		require.NoError(t, err)
 		assert.Equal(t, "<p>second</p>"+script, string(rest))
+	})
+}
+
+func TestReloadInjectorServesTheScript(t *testing.T) {
+	next := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "the app", http.StatusTeapot) })
+	srv := httptest.NewServer(newReloadInjector(next, "b7", nil))
+	defer srv.Close()
+	for _, method := range []string{"GET", "HEAD"} {
+		t.Run(method+" gets the script, never cached", func(t *testing.T) {
+			req, err := http.NewRequest(method, srv.URL+"/__flagon/reload.js", nil)
+			require.NoError(t, err)
+			res, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			defer res.Body.Close()
+			b, err := io.ReadAll(res.Body)
+			require.NoError(t, err)
+			assert.Equal(t, http.StatusOK, res.StatusCode)
+			assert.Equal(t, "text/javascript; charset=utf-8", res.Header.Get("Content-Type"))
+			assert.Equal(t, "no-store", res.Header.Get("Cache-Control"))
+			assert.Equal(t, int64(len(reloadScript)), res.ContentLength)
+			if method == "GET" {
+				assert.Equal(t, reloadScript, string(b))
+				assert.Contains(t, string(b), `document.currentScript.dataset.build`, "the build comes from the tag")
+				assert.Contains(t, string(b), `new EventSource("/__flagon/reload")`)
+				assert.NotContains(t, string(b), "<", "a script file, not a tag")
+			} else {
+				assert.Empty(t, b)
+			}
+		})
+	}
+	t.Run("POST is not allowed", func(t *testing.T) {
+		res, err := http.Post(srv.URL+"/__flagon/reload.js", "text/plain", strings.NewReader("x"))
+		require.NoError(t, err)
+		defer res.Body.Close()
+		assert.Equal(t, http.StatusMethodNotAllowed, res.StatusCode)
+		assert.Equal(t, "GET, HEAD", res.Header.Get("Allow"))
+	})
+	t.Run("other paths are the app's", func(t *testing.T) {
+		res, err := http.Get(srv.URL + "/__flagon/reload.jsx")
+		require.NoError(t, err)
+		defer res.Body.Close()
+		assert.Equal(t, http.StatusTeapot, res.StatusCode)
 	})
 }
 
