@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"html/template"
+	"io"
 	"net/http"
 	"slices"
 	"sort"
@@ -52,8 +53,9 @@ type App struct {
 	special   HandlerFunc // 404, 405, redirects, OPTIONS: through app middleware
 	pool      sync.Pool
 	maxParams int
-	logAll    bool     // Run(true) logs every request
-	warned    sync.Map // forwarding headers Run(true) has warned about
+	logAll    bool      // Run(true) logs every request
+	console   io.Writer // Run's banner and request log: os.Stderr, or the run command's Stderr
+	warned    sync.Map  // forwarding headers Run(true) has warned about
 
 	tmplFuncs template.FuncMap // App.TemplateFuncs
 	tmplOnce  sync.Once

@@ -96,9 +96,9 @@ func (a *App) Main() {
 //	routes [--sort rule|endpoint|method]  print the route table
 //
 // run's --debug defaults to Config.Debug and --addr to Config.Addr; it
-// serves until SIGINT or SIGTERM and prints its banner on the process's
-// standard error. Tests call CommandLine with buffers, as Flask's
-// test_cli_runner does.
+// serves until SIGINT or SIGTERM and writes its banner, and in debug mode
+// its request log, on stderr. Tests call CommandLine with buffers, as
+// Flask's test_cli_runner does.
 func (a *App) CommandLine(args []string, stdout, stderr io.Writer) int {
 	prog := filepath.Base(os.Args[0])
 	if len(args) == 0 {
@@ -179,6 +179,7 @@ func (a *App) runCommand(cmd *Command) error {
 		return errUsage
 	}
 	a.Config.Addr = *addr
+	a.console = cmd.Stderr
 	return a.Run(*debug)
 }
 

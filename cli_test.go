@@ -7,12 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -174,39 +176,49 @@ func TestRunCommandOnABusyPortExits1WithTheReason(t *testing.T) {
 }
 
 func TestRunCommandServesUntilShutdown(t *testing.T) {
-	// Run prints its banner on the process's stderr: read it from a pipe
-	// to learn the address once the app listens.
+	// Run prints its banner, and in debug mode its request log, on the
+	// command's stderr: read it from a pipe to learn the address once the
+	// app listens, and to see the request logged.
 	r, w, err := os.Pipe()
 	require.NoError(t, err)
-	saved := os.Stderr
-	os.Stderr = w
-	defer func() { os.Stderr = saved }()
+	defer r.Close()
 
 	app := New()
+	app.Config.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	app.Get("/", func(c *Context) error { return c.Text(200, "served") })
 	done := make(chan int, 1)
 	go func() {
-		code, _, _ := cli(app, "run", "--addr", "127.0.0.1:0")
-		done <- code
+		done <- app.CommandLine([]string{"run", "--debug", "--addr", "127.0.0.1:0"}, io.Discard, w)
+		w.Close()
 	}()
-	var url string
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		if u, ok := strings.CutPrefix(sc.Text(), " * Running on "); ok {
-			url = u
-			break
+	// Should the lines never come, stop the app after a minute: the
+	// command returns, the pipe closes and next fails the test.
+	watchdog := time.AfterFunc(time.Minute, func() { _ = app.Shutdown(context.Background()) })
+	defer watchdog.Stop()
+	lines := bufio.NewScanner(r)
+	next := func(prefix string) string {
+		for lines.Scan() {
+			if rest, ok := strings.CutPrefix(lines.Text(), prefix); ok {
+				return rest
+			}
 		}
+		t.Fatalf("the command's stderr ended before a line starting %q", prefix)
+		return ""
 	}
-	go func() { _, _ = io.Copy(io.Discard, r) }()
-	require.NotEmpty(t, url)
+	url := next(" * Running on ")
 	res, err := http.Get(url + "/")
 	require.NoError(t, err)
 	body, _ := io.ReadAll(res.Body)
 	res.Body.Close()
 	assert.Equal(t, "served", string(body))
-	assert.False(t, app.Config.Debug)
+	assert.True(t, app.Config.Debug)
+	logged := next("")
+	for !strings.Contains(logged, "GET /") {
+		logged = next("")
+	}
+	assert.Contains(t, logged, "200", "the request log is on the command's stderr too")
 
 	require.NoError(t, app.Shutdown(context.Background()))
 	assert.Equal(t, 0, <-done)
-	w.Close()
+	go func() { _, _ = io.Copy(io.Discard, r) }()
 }

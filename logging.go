@@ -1,6 +1,7 @@
 package flagon
 
 import (
+	"io"
 	"os"
 	"time"
 
@@ -11,7 +12,8 @@ import (
 // request on standard error, coloured when that is a terminal. A request
 // that middleware.Logger logs is not logged again (see reqlog.Claim).
 func (a *App) logRequests(next HandlerFunc) HandlerFunc {
-	color := isTerminal(os.Stderr)
+	out := a.consoleOut()
+	color := isTerminal(out)
 	return func(c *Context) error {
 		start := time.Now()
 		a.warnForeignHeaders(c.Request)
@@ -25,12 +27,16 @@ func (a *App) logRequests(next HandlerFunc) HandlerFunc {
 			Time: start, Method: c.Request.Method, Path: c.Request.URL.RequestURI(), Rule: c.Rule(),
 			Status: c.resp.status, Size: c.resp.size, Latency: time.Since(start), ClientIP: c.ClientIP(), RequestID: c.RequestID(), Err: err,
 		}
-		reqlog.WriteText(os.Stderr, e, color)
+		reqlog.WriteText(out, e, color)
 		return err
 	}
 }
 
-func isTerminal(f *os.File) bool {
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

@@ -97,7 +97,7 @@ func (a *App) runReloader() (supervised bool, err error) {
 	}
 	r, why := newReloader(a)
 	if why != "" {
-		fmt.Fprintf(os.Stderr, " * Reloader off: %s\n", why)
+		fmt.Fprintf(a.consoleOut(), " * Reloader off: %s\n", why)
 		return false, nil
 	}
 	addr := runAddr(a.Config.Addr)
@@ -124,7 +124,7 @@ func newReloader(a *App) (*reloader, string) {
 	if err != nil || gomod == "" || gomod == os.DevNull {
 		return nil, "the working directory is not inside a Go module"
 	}
-	r := &reloader{a: a, out: os.Stderr, goBin: goBin, dir: dir, pkg: ".", root: filepath.Dir(gomod), epoch: time.Now().UnixNano()}
+	r := &reloader{a: a, out: a.consoleOut(), goBin: goBin, dir: dir, pkg: ".", root: filepath.Dir(gomod), epoch: time.Now().UnixNano()}
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		// A program started from another module's folder is not rebuilt
 		// from that module's sources.

@@ -92,7 +92,7 @@ func (a *App) Run(debug bool) error {
 		}
 		return nil
 	}
-	a.banner(os.Stderr, ls)
+	a.banner(a.consoleOut(), ls)
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -191,6 +191,15 @@ func socketServed(path string) bool {
 	}
 	c.Close()
 	return true
+}
+
+// consoleOut is where Run writes what a developer reads in the terminal:
+// its banner, the request log of debug mode and the reloader's messages.
+func (a *App) consoleOut() io.Writer {
+	if a.console != nil {
+		return a.console
+	}
+	return os.Stderr
 }
 
 // banner prints what Flask prints, plus the route table in debug mode.
